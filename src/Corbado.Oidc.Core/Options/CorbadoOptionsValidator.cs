@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Options;
+
+namespace Corbado.Oidc.Core.Options;
+
+/// <summary>Start-up validation of <see cref="CorbadoOptions"/>; every message names the setting.</summary>
+public sealed class CorbadoOptionsValidator : IValidateOptions<CorbadoOptions>
+{
+    private readonly bool _isDevelopment;
+
+    /// <param name="isDevelopment">Whether the host runs in the Development environment.</param>
+    public CorbadoOptionsValidator(bool isDevelopment) => _isDevelopment = isDevelopment;
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, CorbadoOptions options)
+    {
+        var failures = new List<string>();
+
+        if (string.IsNullOrWhiteSpace(options.ProjectId))
+        {
+            failures.Add("Corbado:ProjectId is required: set it to the passkey backend project id (for example pro-1234567890).");
+        }
+
+        var sources = (options.JwksUrl is null ? 0 : 1) + (string.IsNullOrWhiteSpace(options.JwksFile) ? 0 : 1)
+            + (options.UseDevelopmentIssuer ? 1 : 0);
+        if (sources == 0)
+        {
+            failures.Add("Corbado:JwksUrl or Corbado:JwksFile is required: the server needs the passkey backend's public keys.");
+        }
+        else if (sources > 1)
+        {
+            failures.Add("Set only one of Corbado:JwksUrl, Corbado:JwksFile and Corbado:UseDevelopmentIssuer.");
+        }
+
+        if (options.UseDevelopmentIssuer && !_isDevelopment)
+        {
+            failures.Add("Corbado:UseDevelopmentIssuer is only allowed in the Development environment.");
+        }
+
+        if (options.JwksUrl is { } url)
+        {
+            if (!url.IsAbsoluteUri || (url.Scheme != Uri.UriSchemeHttps && !(url.Scheme == Uri.UriSchemeHttp && url.IsLoopback)))
+            {
+                failures.Add("Corbado:JwksUrl must be an absolute https URL (plain http only on loopback).");
+            }
+        }
+
+        if (!string.IsNullOrWhiteSpace(options.JwksFile) && !File.Exists(options.JwksFile))
+        {
+            failures.Add($"Corbado:JwksFile points to '{options.JwksFile}', which does not exist.");
+        }
+
+        foreach (var algorithm in options.Algorithms)
+        {
+            if (!CorbadoOptions.SupportedAlgorithms.Contains(algorithm))
+            {
+                failures.Add($"Corbado:Algorithms contains '{algorithm}'; allowed are {string.Join(", ", CorbadoOptions.SupportedAlgorithms)}.");
+            }
+        }
+
+        if (options.ClockSkew < TimeSpan.Zero || options.ClockSkew > TimeSpan.FromMinutes(5))
+        {
+            failures.Add("Corbado:ClockSkew must be between 00:00:00 and 00:05:00.");
+        }
+
+        if (options.MaxAge <= TimeSpan.Zero || options.MaxAge > TimeSpan.FromHours(1))
+        {
+            failures.Add("Corbado:MaxAge must be greater than zero and at most 01:00:00.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.SubjectClaim))
+        {
+            failures.Add("Corbado:SubjectClaim must name a claim of the hint (default webauthnId).");
+        }
+
+        if (options.MaxHintLength is < 512 or > 65536)
+        {
+            failures.Add("Corbado:MaxHintLength must be between 512 and 65536.");
+        }
+
+        if (options.JwksCacheDuration < TimeSpan.FromSeconds(1) || options.JwksRefreshInterval < TimeSpan.Zero)
+        {
+            failures.Add("Corbado:JwksCacheDuration must be at least one second and Corbado:JwksRefreshInterval not negative.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}

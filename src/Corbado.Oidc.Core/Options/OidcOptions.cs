@@ -1,0 +1,39 @@
+namespace Corbado.Oidc.Core.Options;
+
+/// <summary>The OpenID Provider as relying parties see it (configuration section <c>Oidc</c>).</summary>
+public sealed class OidcOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Oidc";
+
+    /// <summary>
+    /// Required. The public issuer URL relying parties enter, for example <c>https://login.example.com/</c>.
+    /// HTTPS outside Development (TLS at Kestrel or at a proxy); plain http is accepted in Development.
+    /// </summary>
+    public Uri? Issuer { get; set; }
+
+    /// <summary>Authorization code lifetime. Default 60 seconds (RFC 6749 §4.1.2 recommends at most 10 minutes).</summary>
+    public TimeSpan AuthorizationCodeLifetime { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Access token lifetime. Default 10 minutes.</summary>
+    public TimeSpan AccessTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>ID token lifetime. Default 10 minutes.</summary>
+    public TimeSpan IdentityTokenLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>
+    /// <c>amr</c> values put in the ID token for a passkey login. Empty means <see cref="DefaultAmr"/>:
+    /// <c>pop</c> (proof of possession, RFC 8176) and <c>phr</c> (phishing-resistant), which Okta's
+    /// "trust claims from this identity provider" understands.
+    /// </summary>
+    public List<string> Amr { get; set; } = [];
+
+    /// <summary>The <c>amr</c> used when <see cref="Amr"/> is empty.</summary>
+    public static readonly IReadOnlyList<string> DefaultAmr = ["pop", "phr"];
+
+    /// <summary>The <c>acr</c> value of a passkey login. Default <c>urn:corbado:acr:passkey</c>.</summary>
+    public string Acr { get; set; } = "urn:corbado:acr:passkey";
+
+    /// <summary>The amr values in force.</summary>
+    public IReadOnlyList<string> EffectiveAmr => Amr.Count == 0 ? DefaultAmr : Amr;
+}

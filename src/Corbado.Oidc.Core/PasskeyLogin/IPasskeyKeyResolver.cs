@@ -1,0 +1,13 @@
+using Microsoft.IdentityModel.Tokens;
+
+namespace Corbado.Oidc.Core.PasskeyLogin;
+
+/// <summary>Finds the passkey backend's public key for a <c>kid</c>, only from the configured key source.</summary>
+public interface IPasskeyKeyResolver
+{
+    /// <summary>The key with this <c>kid</c>, or <c>null</c> when the configured key set does not hold it.</summary>
+    ValueTask<SecurityKey?> FindKeyAsync(string keyId, CancellationToken cancellationToken);
+
+    /// <summary>Whether a key set has ever been obtained (readiness).</summary>
+    bool HasKeys { get; }
+}

@@ -1,0 +1,140 @@
+using System.Collections.Frozen;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Corbado.Oidc.Core.PasskeyLogin;
+
+/// <summary>
+/// Resolves keys from a JWKS document loaded by a delegate (a file or an HTTP endpoint). The set is cached for
+/// <c>cacheDuration</c>, reloaded at most once per <c>refreshInterval</c> when an unknown <c>kid</c> arrives,
+/// and kept when a reload fails (stale-if-error), so an outage of the key endpoint does not stop logins.
+/// </summary>
+public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
+{
+    private readonly Func<CancellationToken, Task<string>> _load;
+    private readonly TimeSpan _cacheDuration;
+    private readonly TimeSpan _refreshInterval;
+    private readonly TimeProvider _timeProvider;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _refreshLock = new(1, 1);
+
+    private volatile KeySet? _keySet;
+    private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
+
+    /// <param name="load">Returns the JWKS JSON document.</param>
+    /// <param name="cacheDuration">How long a loaded set is served before it is reloaded.</param>
+    /// <param name="refreshInterval">Minimum time between two reloads.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="logger">Receives load failures.</param>
+    public JwksKeyResolver(
+        Func<CancellationToken, Task<string>> load,
+        TimeSpan cacheDuration,
+        TimeSpan refreshInterval,
+        TimeProvider? timeProvider = null,
+        ILogger? logger = null)
+    {
+        _load = load;
+        _cacheDuration = cacheDuration;
+        _refreshInterval = refreshInterval;
+        _timeProvider = timeProvider ?? TimeProvider.System;
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <inheritdoc />
+    public bool HasKeys => _keySet is not null;
+
+    /// <summary>When the current key set was loaded, if ever.</summary>
+    public DateTimeOffset? LoadedAt => _keySet?.LoadedAt;
+
+    /// <inheritdoc />
+    public async ValueTask<SecurityKey?> FindKeyAsync(string keyId, CancellationToken cancellationToken)
+    {
+        var keySet = _keySet;
+        var now = _timeProvider.GetUtcNow();
+        if (keySet is null || now - keySet.LoadedAt >= _cacheDuration)
+        {
+            keySet = await RefreshAsync(force: keySet is null, cancellationToken).ConfigureAwait(false) ?? keySet;
+        }
+
+        if (keySet is not null && keySet.Keys.TryGetValue(keyId, out var key))
+        {
+            return key;
+        }
+
+        // An unknown kid may mean the backend rotated its keys: reload, but rate-limited (SPEC §2.1).
+        keySet = await RefreshAsync(force: false, cancellationToken).ConfigureAwait(false) ?? keySet;
+        return keySet is not null && keySet.Keys.TryGetValue(keyId, out key) ? key : null;
+    }
+
+    /// <summary>Loads the key set now unless a load happened within the refresh interval. Returns the new set, or null.</summary>
+    public async Task<bool> TryRefreshAsync(CancellationToken cancellationToken)
+        => await RefreshAsync(force: true, cancellationToken).ConfigureAwait(false) is not null;
+
+    private async Task<KeySet?> RefreshAsync(bool force, CancellationToken cancellationToken)
+    {
+        var before = _lastAttempt;
+        await _refreshLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var now = _timeProvider.GetUtcNow();
+            if (_lastAttempt != before)
+            {
+                // Another caller reloaded while this one waited.
+                return _keySet;
+            }
+
+            if (!force && now - _lastAttempt < _refreshInterval)
+            {
+                return null;
+            }
+
+            _lastAttempt = now;
+            try
+            {
+                var json = await _load(cancellationToken).ConfigureAwait(false);
+                var keySet = new KeySet(Parse(json), now);
+                _keySet = keySet;
+                return keySet;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                LogLoadFailed(_logger, exception.GetType().Name, _keySet is not null);
+                return null;
+            }
+        }
+        finally
+        {
+            _refreshLock.Release();
+        }
+    }
+
+    /// <summary>Parses a JWKS document into signing keys by kid; keys without a kid or for encryption are skipped.</summary>
+    public static FrozenDictionary<string, SecurityKey> Parse(string json)
+    {
+        var set = new JsonWebKeySet(json);
+        var keys = new Dictionary<string, SecurityKey>(StringComparer.Ordinal);
+        foreach (var key in set.Keys)
+        {
+            if (string.IsNullOrEmpty(key.Kid) || key.Use is { Length: > 0 } and not "sig"
+                || key.Kty is not (JsonWebAlgorithmsKeyTypes.RSA or JsonWebAlgorithmsKeyTypes.EllipticCurve))
+            {
+                continue;
+            }
+
+            // Only the public half is ever used, even if an operator published a private key by mistake.
+            SecurityKey publicKey = key.Kty == JsonWebAlgorithmsKeyTypes.RSA
+                ? new JsonWebKey { Kty = key.Kty, Kid = key.Kid, N = key.N, E = key.E, Alg = key.Alg }
+                : new JsonWebKey { Kty = key.Kty, Kid = key.Kid, Crv = key.Crv, X = key.X, Y = key.Y, Alg = key.Alg };
+            keys.TryAdd(key.Kid, publicKey);
+        }
+
+        return keys.ToFrozenDictionary(StringComparer.Ordinal);
+    }
+
+    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
+        Message = "Passkey issuer key set could not be loaded ({ErrorType}); serving cached keys: {HasCachedKeys}")]
+    private static partial void LogLoadFailed(ILogger logger, string errorType, bool hasCachedKeys);
+
+    private sealed record KeySet(FrozenDictionary<string, SecurityKey> Keys, DateTimeOffset LoadedAt);
+}

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Security.Cryptography;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Hosting;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.Extensions.Options;
+
+namespace Corbado.Oidc.Server.Admin;
+
+/// <summary>
+/// Administration verbs on the server binary, for example
+/// <c>dotnet run --project src/Corbado.Oidc.Server -- clients add --client-id okta --redirect-uri https://…</c>.
+/// They use the same configuration (appsettings, environment variables) and database as the server.
+/// </summary>
+public static class AdminCommandLine
+{
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "dev" };
+
+    /// <summary>Whether the arguments name an administration verb rather than starting the server.</summary>
+    public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
+
+    public static async Task<int> RunAsync(string[] args, TextWriter? output = null)
+    {
+        output ??= Console.Out;
+        var root = new RootCommand("Corbado.Oidc administration. Without a verb, the server starts.");
+        root.Subcommands.Add(BuildClients(output));
+        root.Subcommands.Add(BuildDev(output));
+        return await root.Parse(args).InvokeAsync();
+    }
+
+    private static Command BuildClients(TextWriter output)
+    {
+        var clientId = new Option<string>("--client-id") { Description = "The client id the relying party sends.", Required = true };
+        var redirectUris = new Option<string[]>("--redirect-uri") { Description = "An exact redirect URI (repeat for several).", Required = true };
+        var displayName = new Option<string?>("--display-name") { Description = "A name for people." };
+        var isPublic = new Option<bool>("--public") { Description = "A public client: no secret, PKCE required." };
+        var requirePkce = new Option<bool>("--require-pkce") { Description = "Require PKCE (S256) for this confidential client." };
+
+        var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
+        {
+            clientId, redirectUris, displayName, isPublic, requirePkce,
+        };
+        add.SetAction(async (parse, cancellationToken) =>
+        {
+            var secret = parse.GetValue(isPublic) ? null : ClientSecrets.Generate();
+            var registration = new ClientRegistration
+            {
+                ClientId = parse.GetValue(clientId)!,
+                ClientSecret = secret,
+                RedirectUris = [.. parse.GetValue(redirectUris) ?? []],
+                DisplayName = parse.GetValue(displayName),
+                RequirePkce = parse.GetValue(requirePkce),
+            };
+
+            var errors = ClientRegistrar.Validate(registration);
+            if (errors.Count > 0)
+            {
+                await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, errors));
+                return 2;
+            }
+
+            return await WithServicesAsync(async services =>
+            {
+                var created = await services.GetRequiredService<ClientRegistrar>().UpsertAsync(registration, cancellationToken);
+                await output.WriteLineAsync($"Client '{registration.ClientId}' {(created ? "registered" : "updated")}.");
+                if (secret is not null)
+                {
+                    await output.WriteLineAsync($"client_secret: {secret}");
+                    await output.WriteLineAsync("The secret is stored hashed and cannot be shown again.");
+                }
+
+                return 0;
+            }, cancellationToken);
+        });
+
+        var list = new Command("list", "List registered clients.");
+        list.SetAction(async (_, cancellationToken) => await WithServicesAsync(async services =>
+        {
+            await foreach (var client in services.GetRequiredService<ClientRegistrar>().ListAsync(cancellationToken))
+            {
+                await output.WriteLineAsync($"{client.ClientId}\t{client.ClientType}\t{client.DisplayName}\t{string.Join(' ', client.RedirectUris)}");
+            }
+
+            return 0;
+        }, cancellationToken));
+
+        var removeId = new Option<string>("--client-id") { Description = "The client to remove.", Required = true };
+        var remove = new Command("remove", "Remove a client.") { removeId };
+        remove.SetAction(async (parse, cancellationToken) => await WithServicesAsync(async services =>
+        {
+            var id = parse.GetValue(removeId)!;
+            if (!await services.GetRequiredService<ClientRegistrar>().RemoveAsync(id, cancellationToken))
+            {
+                await Console.Error.WriteLineAsync($"No client '{id}'.");
+                return 1;
+            }
+
+            await output.WriteLineAsync($"Client '{id}' removed.");
+            return 0;
+        }, cancellationToken));
+
+        return new Command("clients", "Manage relying-party clients.") { add, list, remove };
+    }
+
+    private static Command BuildDev(TextWriter output)
+    {
+        var webAuthnId = new Option<string>("--webauthn-id") { Description = "The user id the hint carries as webauthnId (becomes the OIDC sub).", Required = true };
+        var username = new Option<string?>("--username") { Description = "The WebAuthn user name." };
+        var mint = new Command("mint-hint", "Development only: mint a signedPasskeyData with the local development issuer.")
+        {
+            webAuthnId, username,
+        };
+        mint.SetAction(async (parse, cancellationToken) => await WithServicesAsync(async services =>
+        {
+            var environment = services.GetRequiredService<IHostEnvironment>();
+            var options = services.GetRequiredService<IOptions<CorbadoOptions>>().Value;
+            if (!environment.IsDevelopment() || !options.UseDevelopmentIssuer)
+            {
+                await Console.Error.WriteLineAsync("dev mint-hint is refused: it needs the Development environment with Corbado:UseDevelopmentIssuer=true.");
+                return 3;
+            }
+
+            var hint = services.GetRequiredService<DevelopmentPasskeyIssuer>().Mint(
+                options.ProjectId, parse.GetValue(webAuthnId)!, parse.GetValue(username), services.GetRequiredService<TimeProvider>());
+            await output.WriteLineAsync(hint);
+            return 0;
+        }, cancellationToken, migrate: false));
+
+        return new Command("dev", "Development helpers.") { mint };
+    }
+
+    private static async Task<int> WithServicesAsync(
+        Func<IServiceProvider, Task<int>> action, CancellationToken cancellationToken, bool migrate = true)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            EnvironmentName = Environment.GetEnvironmentVariable("ASPNETCORE_ENVIRONMENT")
+                ?? Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Logging.ClearProviders();
+        builder.Services.AddCorbadoOidcCore(builder.Configuration, builder.Environment);
+
+        using var host = builder.Build();
+        try
+        {
+            // Surface configuration errors as the server would, with the setting named.
+            _ = host.Services.GetRequiredService<IOptions<CorbadoOptions>>().Value;
+        }
+        catch (OptionsValidationException exception)
+        {
+            await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, exception.Failures));
+            return 2;
+        }
+
+        if (migrate)
+        {
+            await DatabaseInitializer.InitializeAsync(host.Services, cancellationToken);
+        }
+
+        await using var scope = host.Services.CreateAsyncScope();
+        return await action(scope.ServiceProvider);
+    }
+}

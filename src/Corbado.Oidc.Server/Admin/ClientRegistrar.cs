@@ -1,0 +1,121 @@
+using Corbado.Oidc.Core.Options;
+using OpenIddict.Abstractions;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Corbado.Oidc.Server.Admin;
+
+/// <summary>Creates or updates relying-party registrations (from configuration seeding and from the command line).</summary>
+public sealed class ClientRegistrar(IOpenIddictApplicationManager applications)
+{
+    /// <summary>Creates the client, or updates it when the client id exists. Returns true when it was created.</summary>
+    public async Task<bool> UpsertAsync(ClientRegistration registration, CancellationToken cancellationToken)
+    {
+        var errors = Validate(registration);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException(string.Join(" ", errors), nameof(registration));
+        }
+
+        var descriptor = ToDescriptor(registration);
+        var existing = await applications.FindByClientIdAsync(registration.ClientId, cancellationToken);
+        if (existing is null)
+        {
+            await applications.CreateAsync(descriptor, cancellationToken);
+            return true;
+        }
+
+        await applications.UpdateAsync(existing, descriptor, cancellationToken);
+        return false;
+    }
+
+    /// <summary>Removes the client. Returns false when it did not exist.</summary>
+    public async Task<bool> RemoveAsync(string clientId, CancellationToken cancellationToken)
+    {
+        var existing = await applications.FindByClientIdAsync(clientId, cancellationToken);
+        if (existing is null)
+        {
+            return false;
+        }
+
+        await applications.DeleteAsync(existing, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Lists client ids, display names and redirect URIs.</summary>
+    public async IAsyncEnumerable<(string ClientId, string? DisplayName, string? ClientType, IReadOnlyList<string> RedirectUris)> ListAsync(
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var application in applications.ListAsync(count: null, offset: null, cancellationToken))
+        {
+            yield return (
+                await applications.GetClientIdAsync(application, cancellationToken) ?? "",
+                await applications.GetDisplayNameAsync(application, cancellationToken),
+                await applications.GetClientTypeAsync(application, cancellationToken),
+                await applications.GetRedirectUrisAsync(application, cancellationToken));
+        }
+    }
+
+    /// <summary>Problems with a registration, each naming the field; empty when it is valid.</summary>
+    public static IReadOnlyList<string> Validate(ClientRegistration registration)
+    {
+        var errors = new List<string>();
+        if (string.IsNullOrWhiteSpace(registration.ClientId))
+        {
+            errors.Add("ClientId is required.");
+        }
+
+        if (registration.RedirectUris.Count == 0)
+        {
+            errors.Add($"Client '{registration.ClientId}': at least one RedirectUris entry is required.");
+        }
+
+        foreach (var uri in registration.RedirectUris)
+        {
+            // RFC 6749 §3.1.2: absolute, no fragment; OIDC Core: https except for loopback native clients.
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !string.IsNullOrEmpty(parsed.Fragment)
+                || (parsed.Scheme != Uri.UriSchemeHttps && !(parsed.Scheme == Uri.UriSchemeHttp && parsed.IsLoopback)))
+            {
+                errors.Add($"Client '{registration.ClientId}': redirect URI '{uri}' must be an absolute https URL without a fragment (http only on loopback).");
+            }
+        }
+
+        return errors;
+    }
+
+    private static OpenIddictApplicationDescriptor ToDescriptor(ClientRegistration registration)
+    {
+        var isPublic = string.IsNullOrEmpty(registration.ClientSecret);
+        var descriptor = new OpenIddictApplicationDescriptor
+        {
+            ClientId = registration.ClientId,
+            ClientSecret = isPublic ? null : registration.ClientSecret,
+            ClientType = isPublic ? ClientTypes.Public : ClientTypes.Confidential,
+            ApplicationType = ApplicationTypes.Web,
+            ConsentType = ConsentTypes.Implicit,
+            DisplayName = registration.DisplayName ?? registration.ClientId,
+        };
+
+        foreach (var uri in registration.RedirectUris)
+        {
+            descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
+        }
+
+        descriptor.Permissions.UnionWith(
+        [
+            Permissions.Endpoints.Authorization,
+            Permissions.Endpoints.Token,
+            Permissions.GrantTypes.AuthorizationCode,
+            Permissions.ResponseTypes.Code,
+            Permissions.Scopes.Email,
+            Permissions.Scopes.Profile,
+        ]);
+
+        // PKCE is mandatory for public clients (RFC 9700 §2.1.1) and optional per confidential client.
+        if (isPublic || registration.RequirePkce)
+        {
+            descriptor.Requirements.Add(Requirements.Features.ProofKeyForCodeExchange);
+        }
+
+        return descriptor;
+    }
+}

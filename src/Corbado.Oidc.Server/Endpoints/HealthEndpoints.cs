@@ -1,0 +1,52 @@
+using Corbado.Oidc.Core.PasskeyLogin;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+
+namespace Corbado.Oidc.Server.Endpoints;
+
+/// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (database and passkey keys usable).</summary>
+public static class HealthEndpoints
+{
+    private const string ReadyTag = "ready";
+
+    public static IServiceCollection AddCorbadoOidcHealthChecks(this IServiceCollection services)
+    {
+        services.AddHealthChecks()
+            .AddCheck<DatabaseHealthCheck>("database", tags: [ReadyTag])
+            .AddCheck<PasskeyKeySetHealthCheck>("passkey_keys", tags: [ReadyTag]);
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapCorbadoOidcHealthEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        return endpoints;
+    }
+
+    private sealed class DatabaseHealthCheck(IDbContextFactory<OidcDbContext> contexts) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            await using var db = await contexts.CreateDbContextAsync(cancellationToken);
+            return await db.Database.CanConnectAsync(cancellationToken)
+                ? HealthCheckResult.Healthy()
+                : HealthCheckResult.Unhealthy("database unreachable");
+        }
+    }
+
+    private sealed class PasskeyKeySetHealthCheck(IPasskeyKeyResolver keys) : IHealthCheck
+    {
+        public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+        {
+            if (!keys.HasKeys && keys is JwksKeyResolver resolver)
+            {
+                await resolver.TryRefreshAsync(cancellationToken);
+            }
+
+            return keys.HasKeys ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("passkey issuer key set never obtained");
+        }
+    }
+}

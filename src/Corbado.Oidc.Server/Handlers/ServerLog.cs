@@ -1,0 +1,30 @@
+using Microsoft.Extensions.Logging;
+
+namespace Corbado.Oidc.Server.Handlers;
+
+/// <summary>
+/// Every log line of the login path, with fixed event ids. Values are reason codes, client ids, key ids and hashes:
+/// never a hint, a code, a token or a secret.
+/// </summary>
+internal static partial class ServerLog
+{
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information,
+        Message = "Passkey login accepted: client {ClientId}, kid {KeyId}, jti hash {JtiHash}")]
+    public static partial void PasskeyLoginAccepted(ILogger logger, string? clientId, string keyId, string jtiHash);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Warning,
+        Message = "Passkey login refused: reason {Reason}, client {ClientId}, kid {KeyId}, jti hash {JtiHash}")]
+    public static partial void PasskeyLoginRefused(ILogger logger, string reason, string? clientId, string? keyId, string? jtiHash);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information,
+        Message = "Authorization request without a passkey login: reason missing_hint, client {ClientId}")]
+    public static partial void PasskeyLoginMissing(ILogger logger, string? clientId);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information,
+        Message = "Passkey login older than the requested max_age: reason max_age_exceeded, client {ClientId}, jti hash {JtiHash}")]
+    public static partial void PasskeyLoginTooOldForMaxAge(ILogger logger, string? clientId, string jtiHash);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Error,
+        Message = "Passkey login could not be verified because of an internal fault: reason internal_error, client {ClientId}")]
+    public static partial void PasskeyLoginFault(ILogger logger, Exception exception, string? clientId);
+}

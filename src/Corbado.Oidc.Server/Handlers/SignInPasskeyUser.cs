@@ -1,0 +1,63 @@
+using System.Security.Claims;
+using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Core.PasskeyLogin;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace Corbado.Oidc.Server.Handlers;
+
+/// <summary>
+/// Signs in the user of a verified passkey login: builds the principal from which OpenIddict issues the
+/// authorization code and, later at the token endpoint, the ID and access tokens.
+/// </summary>
+public sealed class SignInPasskeyUser(IOptions<OidcOptions> options) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
+{
+    private readonly OidcOptions _options = options.Value;
+
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<HandleAuthorizationRequestContext>()
+            .UseSingletonHandler<SignInPasskeyUser>()
+            .SetOrder(ValidateSignedPasskeyLoginHint.Descriptor.Order + 1_000)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(HandleAuthorizationRequestContext context)
+    {
+        var login = context.Transaction.GetProperty<VerifiedPasskeyLogin>(ValidateSignedPasskeyLoginHint.LoginProperty)
+            ?? throw new InvalidOperationException("The passkey login was not validated before sign-in.");
+
+        var identity = new ClaimsIdentity(
+            authenticationType: "passkey",
+            nameType: Claims.Name,
+            roleType: Claims.Role);
+
+        identity.SetClaim(Claims.Subject, login.Subject)
+            .SetClaim(Claims.AuthenticationTime, login.AuthenticatedAt.ToUnixTimeSeconds())
+            .SetClaim(Claims.AuthenticationContextReference, _options.Acr)
+            .SetClaims(Claims.AuthenticationMethodReference, [.. _options.EffectiveAmr]);
+
+        if (login.PasskeyUserId is not null)
+        {
+            identity.SetClaim(PasskeyClaimTypes.PasskeyUserId, login.PasskeyUserId);
+        }
+
+        var principal = new ClaimsPrincipal(identity);
+        principal.SetScopes(context.Request.GetScopes());
+        principal.SetDestinations(GetDestinations);
+
+        context.SignIn(principal);
+        return default;
+    }
+
+    private static IEnumerable<string> GetDestinations(Claim claim) => claim.Type switch
+    {
+        Claims.Subject or PasskeyClaimTypes.PasskeyUserId => [Destinations.AccessToken, Destinations.IdentityToken],
+        Claims.AuthenticationTime or Claims.AuthenticationContextReference or Claims.AuthenticationMethodReference
+            => [Destinations.IdentityToken],
+        _ => [],
+    };
+}

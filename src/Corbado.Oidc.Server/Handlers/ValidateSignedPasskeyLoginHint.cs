@@ -1,0 +1,74 @@
+using Corbado.Oidc.Core.PasskeyLogin;
+using Microsoft.Extensions.Logging;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace Corbado.Oidc.Server.Handlers;
+
+/// <summary>
+/// Verifies the <c>login_hint</c> (a signedPasskeyData) of an authorization request. It runs in the handle stage,
+/// after OpenIddict has validated the client, the redirect URI, the scopes and PKCE, so a refusal is redirected
+/// only to a registered redirect URI and a hint is consumed only by an otherwise valid request.
+/// </summary>
+public sealed class ValidateSignedPasskeyLoginHint(
+    SignedPasskeyDataVerifier verifier,
+    TimeProvider timeProvider,
+    ILogger<ValidateSignedPasskeyLoginHint> logger) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
+{
+    /// <summary>The transaction property holding the <see cref="VerifiedPasskeyLogin"/> for later handlers.</summary>
+    public const string LoginProperty = "corbado:passkey_login";
+
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<HandleAuthorizationRequestContext>()
+            .UseSingletonHandler<ValidateSignedPasskeyLoginHint>()
+            .SetOrder(OpenIddictServerHandlers.Authentication.AttachPrincipal.Descriptor.Order + 1_000)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public async ValueTask HandleAsync(HandleAuthorizationRequestContext context)
+    {
+        var clientId = context.Request.ClientId;
+        var hint = context.Request.LoginHint;
+
+        // No IdP session exists, so without proof in the request the user must log in (OIDC Core 3.1.2.6).
+        if (string.IsNullOrEmpty(hint))
+        {
+            ServerLog.PasskeyLoginMissing(logger, clientId);
+            context.Reject(Errors.LoginRequired, "A passkey login is required.");
+            return;
+        }
+
+        PasskeyLoginResult result;
+        try
+        {
+            result = await verifier.VerifyAsync(hint, context.CancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            ServerLog.PasskeyLoginFault(logger, exception, clientId);
+            context.Reject(Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.");
+            return;
+        }
+
+        if (!result.Succeeded)
+        {
+            ServerLog.PasskeyLoginRefused(logger, result.Failure.Value.ToReasonCode(), clientId, result.KeyId, result.JtiHash);
+            context.Reject(Errors.AccessDenied, "The passkey login could not be verified.");
+            return;
+        }
+
+        var login = result.Login;
+
+        // OIDC Core 3.1.2.1: max_age bounds the time since the user actually authenticated (the ceremony, iat).
+        if (context.Request.MaxAge is long maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
+        {
+            ServerLog.PasskeyLoginTooOldForMaxAge(logger, clientId, login.JtiHash);
+            context.Reject(Errors.LoginRequired, "The passkey login is older than max_age allows.");
+            return;
+        }
+
+        ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
+        context.Transaction.SetProperty(LoginProperty, login);
+    }
+}

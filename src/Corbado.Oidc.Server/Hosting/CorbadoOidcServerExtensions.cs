@@ -1,0 +1,71 @@
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Endpoints;
+using Corbado.Oidc.Server.Handlers;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.Extensions.Options;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Corbado.Oidc.Server.Hosting;
+
+/// <summary>The whole web host, in two calls: <see cref="AddCorbadoOidcServer"/> and <see cref="MapCorbadoOidcEndpoints"/>.</summary>
+public static class CorbadoOidcServerExtensions
+{
+    public static WebApplicationBuilder AddCorbadoOidcServer(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddCorbadoOidcCore(builder.Configuration, builder.Environment);
+        services.AddHttpClient(nameof(Core.PasskeyLogin.JwksKeyResolver), client => client.Timeout = TimeSpan.FromSeconds(5));
+
+        // Hosted services start in registration order, before Kestrel accepts requests.
+        services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<DevelopmentDemoClient>();
+        services.AddHostedService<ExpiredEntryPruner>();
+
+        services.AddOpenIddict().AddServer(options =>
+        {
+            options.SetAuthorizationEndpointUris("authorize")
+                .SetTokenEndpointUris("token")
+                .SetUserInfoEndpointUris("userinfo")
+                .SetJsonWebKeySetEndpointUris(".well-known/jwks");
+
+            options.AllowAuthorizationCodeFlow();
+            options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email);
+            options.RegisterClaims(Claims.Subject, Claims.AuthenticationTime, Claims.AuthenticationContextReference,
+                Claims.AuthenticationMethodReference, Claims.Nonce, Claims.AccessTokenHash);
+
+            options.Configure(server =>
+            {
+                // SPEC §3: PKCE S256 only (RFC 9700 §2.1.1); responses by query or form_post only.
+                server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
+                server.ResponseModes.Remove(ResponseModes.Fragment);
+            });
+
+            options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
+            options.AddEventHandler(SignInPasskeyUser.Descriptor);
+
+            var aspNetCore = options.UseAspNetCore();
+            if (builder.Environment.IsDevelopment())
+            {
+                // Plain http is allowed in Development only, so the flow can be tried on loopback (the Oidc
+                // options validator refuses an http issuer elsewhere).
+                aspNetCore.DisableTransportSecurityRequirement();
+            }
+        });
+        services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictServer>();
+
+        services.AddCorbadoOidcHealthChecks();
+        return builder;
+    }
+
+    public static WebApplication MapCorbadoOidcEndpoints(this WebApplication app)
+    {
+        app.MapCorbadoOidcHealthEndpoints();
+        if (app.Environment.IsDevelopment())
+        {
+            app.MapDevelopmentEndpoints();
+        }
+
+        return app;
+    }
+}

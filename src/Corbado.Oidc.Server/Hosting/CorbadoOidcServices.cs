@@ -1,0 +1,81 @@
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Core.PasskeyLogin;
+using Corbado.Oidc.Core.Replay;
+using Corbado.Oidc.Server.Admin;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Corbado.Oidc.Server.Hosting;
+
+/// <summary>Services shared by the web host and the command line: options, persistence, OpenIddict core, the verifier.</summary>
+public static class CorbadoOidcServices
+{
+    /// <summary>The SQLite database used when <c>ConnectionStrings:Oidc</c> is not set.</summary>
+    public const string DefaultConnectionString = "Data Source=data/corbado-oidc.db";
+
+    public static IServiceCollection AddCorbadoOidcCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
+    {
+        var isDevelopment = environment.IsDevelopment();
+        services.AddSingleton(TimeProvider.System);
+
+        services.AddOptions<CorbadoOptions>().Bind(configuration.GetSection(CorbadoOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<CorbadoOptions>>(new CorbadoOptionsValidator(isDevelopment));
+        services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<OidcOptions>>(new OidcOptionsValidator(isDevelopment));
+
+        var connectionString = configuration.GetConnectionString("Oidc") ?? DefaultConnectionString;
+        EnsureSqliteDirectory(connectionString);
+        services.AddPooledDbContextFactory<OidcDbContext>(options => options.UseSqlite(connectionString));
+        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<OidcDbContext>>().CreateDbContext());
+
+        services.AddOpenIddict().AddCore(options => options.UseEntityFrameworkCore().UseDbContext<OidcDbContext>());
+
+        services.AddSingleton<KeyMaterialStore>();
+        services.AddSingleton<IReplayGuard, EfReplayGuard>();
+        services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
+        services.AddSingleton<SignedPasskeyDataVerifier>();
+        services.AddScoped<ClientRegistrar>();
+        services.AddSingleton(provider => new DevelopmentPasskeyIssuer(
+            provider.GetRequiredService<IOptions<CorbadoOptions>>().Value.DevelopmentIssuerKeyFile));
+        return services;
+    }
+
+    private static IPasskeyKeyResolver CreateKeyResolver(IServiceProvider provider)
+    {
+        var options = provider.GetRequiredService<IOptions<CorbadoOptions>>().Value;
+        var timeProvider = provider.GetRequiredService<TimeProvider>();
+        var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger<JwksKeyResolver>();
+
+        Func<CancellationToken, Task<string>> load;
+        if (options.UseDevelopmentIssuer)
+        {
+            var issuer = provider.GetRequiredService<DevelopmentPasskeyIssuer>();
+            load = _ => Task.FromResult(issuer.PublicJwksJson());
+        }
+        else if (!string.IsNullOrWhiteSpace(options.JwksFile))
+        {
+            var path = options.JwksFile;
+            load = cancellationToken => File.ReadAllTextAsync(path, cancellationToken);
+        }
+        else
+        {
+            var url = options.JwksUrl ?? throw new InvalidOperationException("Corbado:JwksUrl or Corbado:JwksFile is required.");
+            var clients = provider.GetRequiredService<IHttpClientFactory>();
+            load = cancellationToken => clients.CreateClient(nameof(JwksKeyResolver)).GetStringAsync(url, cancellationToken);
+        }
+
+        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger);
+    }
+
+    private static void EnsureSqliteDirectory(string connectionString)
+    {
+        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
+        var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
+        if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && !string.IsNullOrEmpty(directory))
+        {
+            Directory.CreateDirectory(directory);
+        }
+    }
+}

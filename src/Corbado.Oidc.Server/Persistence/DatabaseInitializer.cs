@@ -1,0 +1,46 @@
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Admin;
+using Microsoft.EntityFrameworkCore;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>
+/// Runs before the server accepts requests: applies migrations, creates the keys on first run and seeds the clients
+/// configured under <c>Clients</c>, idempotently, so any number of replicas can start at once.
+/// </summary>
+public sealed partial class DatabaseInitializer(
+    IServiceProvider services,
+    IConfiguration configuration,
+    ILogger<DatabaseInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await InitializeAsync(services, cancellationToken);
+
+        var clients = configuration.GetSection(ClientRegistration.SectionName).Get<List<ClientRegistration>>() ?? [];
+        await using var scope = services.CreateAsyncScope();
+        var registrar = scope.ServiceProvider.GetRequiredService<ClientRegistrar>();
+        foreach (var client in clients)
+        {
+            var created = await registrar.UpsertAsync(client, cancellationToken);
+            LogClientSeeded(logger, client.ClientId, created ? "created" : "updated");
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Migrates the database and makes sure the server's keys exist.</summary>
+    public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        var contexts = services.GetRequiredService<IDbContextFactory<OidcDbContext>>();
+        await using (var context = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            await context.Database.MigrateAsync(cancellationToken);
+        }
+
+        await services.GetRequiredService<KeyMaterialStore>().EnsureKeysAsync(cancellationToken);
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Client {ClientId} from configuration {Outcome}")]
+    private static partial void LogClientSeeded(ILogger logger, string clientId, string outcome);
+}

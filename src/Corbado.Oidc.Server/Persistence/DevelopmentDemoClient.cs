@@ -1,0 +1,53 @@
+using System.Security.Cryptography;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Admin;
+using Corbado.Oidc.Server.Endpoints;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>
+/// Development only: on the first start with no clients, registers a <c>demo</c> client whose redirect URI is this
+/// server's own demo callback, and prints its generated secret once on the console (never to the log).
+/// </summary>
+public sealed class DevelopmentDemoClient(IServiceProvider services, IHostEnvironment environment, IOptions<OidcOptions> oidc) : IHostedService
+{
+    public const string ClientId = "demo";
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!environment.IsDevelopment() || oidc.Value.Issuer is not { } issuer)
+        {
+            return;
+        }
+
+        await using var scope = services.CreateAsyncScope();
+        var applications = scope.ServiceProvider.GetRequiredService<IOpenIddictApplicationManager>();
+        if (await applications.CountAsync(cancellationToken) > 0)
+        {
+            return;
+        }
+
+        var secret = ClientSecrets.Generate();
+        var redirectUri = new Uri(issuer, DevelopmentEndpoints.DemoCallbackPath.TrimStart('/')).AbsoluteUri;
+        await scope.ServiceProvider.GetRequiredService<ClientRegistrar>().UpsertAsync(new ClientRegistration
+        {
+            ClientId = ClientId,
+            ClientSecret = secret,
+            RedirectUris = [redirectUri],
+            DisplayName = "Demo client (Development)",
+        }, cancellationToken);
+
+        Console.WriteLine($"""
+
+            Development demo client registered (shown once):
+              client_id     = {ClientId}
+              client_secret = {secret}
+              redirect_uri  = {redirectUri}
+
+            """);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

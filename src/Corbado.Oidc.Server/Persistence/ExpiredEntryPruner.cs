@@ -1,0 +1,56 @@
+using Microsoft.EntityFrameworkCore;
+using OpenIddict.Abstractions;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>
+/// Keeps the database bounded by what is still unexpired: removes replay records whose hint can no longer be
+/// accepted, and lets OpenIddict prune expired or redeemed tokens and their ad-hoc authorizations.
+/// </summary>
+public sealed partial class ExpiredEntryPruner(
+    IServiceProvider services,
+    TimeProvider timeProvider,
+    ILogger<ExpiredEntryPruner> logger) : BackgroundService
+{
+    private static readonly TimeSpan Interval = TimeSpan.FromMinutes(5);
+
+    /// <summary>Tokens younger than this are never pruned, whatever their state (OpenIddict's own safety margin).</summary>
+    private static readonly TimeSpan TokenRetention = TimeSpan.FromMinutes(15);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(Interval, timeProvider);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await PruneOnceAsync(stoppingToken);
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                LogPruneFailed(logger, exception);
+            }
+        }
+    }
+
+    /// <summary>One pruning pass. Returns the number of replay records removed.</summary>
+    public async Task<int> PruneOnceAsync(CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        await using var scope = services.CreateAsyncScope();
+        var context = scope.ServiceProvider.GetRequiredService<OidcDbContext>();
+        var cutoff = now.ToUnixTimeSeconds();
+        var replay = await context.ReplayEntries.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+
+        var tokens = await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().PruneAsync(now - TokenRetention, cancellationToken);
+        var authorizations = await scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>().PruneAsync(now - TokenRetention, cancellationToken);
+        LogPruned(logger, replay, tokens, authorizations);
+        return replay;
+    }
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Pruned {ReplayEntries} replay records, {Tokens} tokens, {Authorizations} authorizations")]
+    private static partial void LogPruned(ILogger logger, int replayEntries, long tokens, long authorizations);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Pruning failed; it will be retried")]
+    private static partial void LogPruneFailed(ILogger logger, Exception exception);
+}

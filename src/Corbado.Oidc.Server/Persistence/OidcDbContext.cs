@@ -1,0 +1,64 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>The server's database: OpenIddict's applications, authorizations, scopes and tokens, plus our own tables.</summary>
+public sealed class OidcDbContext(DbContextOptions<OidcDbContext> options) : DbContext(options)
+{
+    /// <summary>Consumed signedPasskeyData ids (hashed), one row per accepted hint.</summary>
+    public DbSet<ReplayEntry> ReplayEntries => Set<ReplayEntry>();
+
+    /// <summary>The server's own signing and encryption keys.</summary>
+    public DbSet<KeyMaterial> Keys => Set<KeyMaterial>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        modelBuilder.UseOpenIddict();
+
+        modelBuilder.Entity<ReplayEntry>(entity =>
+        {
+            entity.ToTable("ReplayEntries");
+            entity.HasKey(e => e.Key);
+            entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
+            entity.HasIndex(e => e.ExpiresAt);
+        });
+
+        modelBuilder.Entity<KeyMaterial>(entity =>
+        {
+            entity.ToTable("KeyMaterial");
+            entity.HasKey(e => e.Id);
+            entity.Property(e => e.Id).HasMaxLength(100);
+            entity.Property(e => e.Use).HasMaxLength(10);
+            entity.Property(e => e.Algorithm).HasMaxLength(20);
+        });
+    }
+}
+
+/// <summary>A consumed single-use key: the SHA-256 of issuer and jti, kept until the hint could no longer be accepted.</summary>
+public sealed class ReplayEntry
+{
+    public required string Key { get; set; }
+
+    /// <summary>Unix seconds after which the row may be pruned.</summary>
+    public long ExpiresAt { get; set; }
+}
+
+/// <summary>One of the server's keys. Private material never leaves the database except into the server process.</summary>
+public sealed class KeyMaterial
+{
+    /// <summary>The key id published as <c>kid</c> (for signing keys, the RFC 7638 thumbprint).</summary>
+    public required string Id { get; set; }
+
+    /// <summary><c>sig</c> or <c>enc</c>.</summary>
+    public required string Use { get; set; }
+
+    /// <summary>For example <c>RS256</c> or <c>A256KW</c>.</summary>
+    public required string Algorithm { get; set; }
+
+    /// <summary>PKCS#8 private key (RSA) or raw symmetric key bytes.</summary>
+    public required byte[] Material { get; set; }
+
+    /// <summary>Unix seconds.</summary>
+    public long CreatedAt { get; set; }
+}
