@@ -3,8 +3,6 @@ using Corbado.Oidc.Core.PasskeyLogin;
 using Corbado.Oidc.Core.Replay;
 using Corbado.Oidc.Server.Admin;
 using Corbado.Oidc.Server.Persistence;
-using Microsoft.Data.Sqlite;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Corbado.Oidc.Server.Hosting;
@@ -25,10 +23,11 @@ public static class CorbadoOidcServices
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OidcOptions>>(new OidcOptionsValidator(isDevelopment));
 
-        var connectionString = configuration.GetConnectionString("Oidc") ?? DefaultConnectionString;
-        EnsureSqliteDirectory(connectionString);
-        services.AddPooledDbContextFactory<OidcDbContext>(options => options.UseSqlite(connectionString));
-        services.AddScoped(provider => provider.GetRequiredService<IDbContextFactory<OidcDbContext>>().CreateDbContext());
+        var provider = configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
+        var connectionString = configuration.GetConnectionString("Oidc")
+            ?? (provider == DatabaseProvider.Sqlite ? DefaultConnectionString
+                : throw new InvalidOperationException("ConnectionStrings:Oidc is required when Database:Provider is PostgreSql."));
+        services.AddOidcDatabase(provider, connectionString);
 
         services.AddOpenIddict().AddCore(options => options.UseEntityFrameworkCore().UseDbContext<OidcDbContext>());
 
@@ -67,15 +66,5 @@ public static class CorbadoOidcServices
         }
 
         return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger);
-    }
-
-    private static void EnsureSqliteDirectory(string connectionString)
-    {
-        var dataSource = new SqliteConnectionStringBuilder(connectionString).DataSource;
-        var directory = Path.GetDirectoryName(Path.GetFullPath(dataSource));
-        if (!string.IsNullOrEmpty(dataSource) && dataSource != ":memory:" && !string.IsNullOrEmpty(directory))
-        {
-            Directory.CreateDirectory(directory);
-        }
     }
 }

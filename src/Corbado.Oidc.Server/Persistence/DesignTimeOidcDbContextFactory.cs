@@ -3,9 +3,16 @@ using Microsoft.EntityFrameworkCore.Design;
 
 namespace Corbado.Oidc.Server.Persistence;
 
-/// <summary>Lets <c>dotnet ef migrations add</c> build the model without starting the server.</summary>
-internal sealed class DesignTimeOidcDbContextFactory : IDesignTimeDbContextFactory<OidcDbContext>
+/// <summary>Lets <c>dotnet ef migrations add … --context SqliteOidcDbContext</c> build the model without starting the server.</summary>
+internal sealed class DesignTimeSqliteOidcDbContextFactory : IDesignTimeDbContextFactory<SqliteOidcDbContext>
 {
-    public OidcDbContext CreateDbContext(string[] args)
-        => new(new DbContextOptionsBuilder<OidcDbContext>().UseSqlite("Data Source=design-time.db").Options);
+    public SqliteOidcDbContext CreateDbContext(string[] args)
+        => new(new DbContextOptionsBuilder<SqliteOidcDbContext>().UseSqlite("Data Source=design-time.db").Options);
+}
+
+/// <summary>Lets <c>dotnet ef migrations add … --context PostgreSqlOidcDbContext</c> build the model without a database.</summary>
+internal sealed class DesignTimePostgreSqlOidcDbContextFactory : IDesignTimeDbContextFactory<PostgreSqlOidcDbContext>
+{
+    public PostgreSqlOidcDbContext CreateDbContext(string[] args)
+        => new(new DbContextOptionsBuilder<PostgreSqlOidcDbContext>().UseNpgsql("Host=localhost;Database=design_time").Options);
 }

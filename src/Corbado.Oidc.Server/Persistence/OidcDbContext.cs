@@ -2,8 +2,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Corbado.Oidc.Server.Persistence;
 
-/// <summary>The server's database: OpenIddict's applications, authorizations, scopes and tokens, plus our own tables.</summary>
-public sealed class OidcDbContext(DbContextOptions<OidcDbContext> options) : DbContext(options)
+/// <summary>
+/// The server's database: OpenIddict's applications, authorizations, scopes and tokens, plus our own tables.
+/// One derived type per provider carries that provider's migrations (<see cref="SqliteOidcDbContext"/>,
+/// <see cref="PostgreSqlOidcDbContext"/>); everything else uses this base type.
+/// </summary>
+public abstract class OidcDbContext(DbContextOptions options) : DbContext(options)
 {
     /// <summary>Consumed signedPasskeyData ids (hashed), one row per accepted hint.</summary>
     public DbSet<ReplayEntry> ReplayEntries => Set<ReplayEntry>();
@@ -34,6 +38,12 @@ public sealed class OidcDbContext(DbContextOptions<OidcDbContext> options) : DbC
         });
     }
 }
+
+/// <summary>The SQLite model and migrations (Persistence/Migrations/Sqlite).</summary>
+public sealed class SqliteOidcDbContext(DbContextOptions<SqliteOidcDbContext> options) : OidcDbContext(options);
+
+/// <summary>The PostgreSQL model and migrations (Persistence/Migrations/PostgreSql).</summary>
+public sealed class PostgreSqlOidcDbContext(DbContextOptions<PostgreSqlOidcDbContext> options) : OidcDbContext(options);
 
 /// <summary>A consumed single-use key: the SHA-256 of issuer and jti, kept until the hint could no longer be accepted.</summary>
 public sealed class ReplayEntry

@@ -3,16 +3,19 @@ using System;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 #nullable disable
 
 namespace Corbado.Oidc.Server.Persistence.Migrations.Sqlite
 {
-    [DbContext(typeof(OidcDbContext))]
-    partial class OidcDbContextModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqliteOidcDbContext))]
+    [Migration("20261123034222_Initial")]
+    partial class Initial
     {
-        protected override void BuildModel(ModelBuilder modelBuilder)
+        /// <inheritdoc />
+        protected override void BuildTargetModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Runs the whole test suite. On a fresh Debian machine it first installs what the suite needs:
+# PostgreSQL (a throwaway cluster is started by the tests), Chromium (browser test) and the npm
+# packages of the JavaScript relying party. Ends with one line "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "Installing Debian packages: ${missing[*]}"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if [ -f tests/Corbado.Oidc.EndToEnd.Tests/js/package-lock.json ]; then
+  npm ci --prefix tests/Corbado.Oidc.EndToEnd.Tests/js --no-audit --no-fund --loglevel=error
+fi
+
+dotnet tool restore >/dev/null
+dotnet build Corbado.Oidc.sln -c Release -warnaserror --nologo -v quiet
+
+log=$(mktemp)
+status=0
+dotnet test Corbado.Oidc.sln -c Release --no-build --nologo --blame-hang-timeout 5m 2>&1 | tee "$log" || status=$?
+
+if [ -d bench/Corbado.Oidc.Bench ]; then
+  # A smoke run of the benchmark: a few hundred complete logins, asserting zero errors, never speed.
+  if dotnet run --project bench/Corbado.Oidc.Bench -c Release --no-build -- --logins 300 --concurrency 8 --duration-limit 120; then
+    echo "Passed!  - Failed:     0, Passed:     1, Skipped:     0, Total:     1 - benchmark smoke run" >> "$log"
+  else
+    echo "Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1 - benchmark smoke run" >> "$log"
+    status=1
+  fi
+fi
+
+passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
+rm -f "$log"
+echo "${passed} passed, ${failed} failed"
+[ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]
