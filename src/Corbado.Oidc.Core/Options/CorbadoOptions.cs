@@ -69,6 +69,42 @@ public sealed class CorbadoOptions
     /// <summary>Where the development issuer keeps its private key. Default <c>data/dev-passkey-issuer.pem</c>.</summary>
     public string DevelopmentIssuerKeyFile { get; set; } = "data/dev-passkey-issuer.pem";
 
+    /// <summary>
+    /// The passkey backend's API base URL (for example <c>https://backendapi.cloud.corbado.io</c>). With
+    /// <see cref="ApiSecret"/> it enables remote consumption of every hint (SPEC §2.4).
+    /// </summary>
+    public Uri? BackendApiUrl { get; set; }
+
+    /// <summary>The backend API secret (HTTP Basic password, user = <see cref="ProjectId"/>). Needs the <c>passkeys:verify</c> permission.</summary>
+    public string? ApiSecret { get; set; }
+
+    /// <summary>
+    /// <c>Local</c> (signature and claims here), <c>Remote</c> (claims here, signature and single use at the backend)
+    /// or <c>Both</c>. Unset means <c>Both</c> when <see cref="BackendApiUrl"/> and <see cref="ApiSecret"/> are set,
+    /// <c>Local</c> otherwise.
+    /// </summary>
+    public PasskeyVerificationMode? Verification { get; set; }
+
+    /// <summary>Timeout of one call to the backend; the call is never retried (the hint is single use). Default 3 seconds.</summary>
+    public TimeSpan RemoteTimeout { get; set; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>The verification mode in force.</summary>
+    public PasskeyVerificationMode EffectiveVerification => Verification
+        ?? (BackendApiUrl is not null && !string.IsNullOrEmpty(ApiSecret) ? PasskeyVerificationMode.Both : PasskeyVerificationMode.Local);
+
     /// <summary>The algorithms in force: <see cref="Algorithms"/>, or <see cref="DefaultAlgorithms"/> when empty.</summary>
     public IReadOnlyList<string> EffectiveAlgorithms => Algorithms.Count == 0 ? DefaultAlgorithms : Algorithms;
+}
+
+/// <summary>Where a signedPasskeyData is verified (<c>Corbado:Verification</c>).</summary>
+public enum PasskeyVerificationMode
+{
+    /// <summary>Signature, claims and single use checked here only.</summary>
+    Local,
+
+    /// <summary>Claims and single use checked here; signature and consumption at the passkey backend.</summary>
+    Remote,
+
+    /// <summary>Everything checked here, then consumed at the passkey backend (the vendor's recommendation).</summary>
+    Both,
 }

@@ -20,9 +20,10 @@ public sealed class CorbadoOptionsValidator : IValidateOptions<CorbadoOptions>
             failures.Add("Corbado:ProjectId is required: set it to the passkey backend project id (for example pro-1234567890).");
         }
 
+        var mode = options.EffectiveVerification;
         var sources = (options.JwksUrl is null ? 0 : 1) + (string.IsNullOrWhiteSpace(options.JwksFile) ? 0 : 1)
             + (options.UseDevelopmentIssuer ? 1 : 0);
-        if (sources == 0)
+        if (sources == 0 && mode != PasskeyVerificationMode.Remote)
         {
             failures.Add("Corbado:JwksUrl or Corbado:JwksFile is required: the server needs the passkey backend's public keys.");
         }
@@ -47,6 +48,22 @@ public sealed class CorbadoOptionsValidator : IValidateOptions<CorbadoOptions>
         if (!string.IsNullOrWhiteSpace(options.JwksFile) && !File.Exists(options.JwksFile))
         {
             failures.Add($"Corbado:JwksFile points to '{options.JwksFile}', which does not exist.");
+        }
+
+        if (mode != PasskeyVerificationMode.Local && (options.BackendApiUrl is null || string.IsNullOrEmpty(options.ApiSecret)))
+        {
+            failures.Add($"Corbado:Verification is {mode}: Corbado:BackendApiUrl and Corbado:ApiSecret are required.");
+        }
+
+        if (options.BackendApiUrl is { } backend
+            && (!backend.IsAbsoluteUri || (backend.Scheme != Uri.UriSchemeHttps && !(backend.Scheme == Uri.UriSchemeHttp && backend.IsLoopback))))
+        {
+            failures.Add("Corbado:BackendApiUrl must be an absolute https URL (plain http only on loopback).");
+        }
+
+        if (options.RemoteTimeout <= TimeSpan.Zero || options.RemoteTimeout > TimeSpan.FromSeconds(30))
+        {
+            failures.Add("Corbado:RemoteTimeout must be greater than zero and at most 00:00:30.");
         }
 
         foreach (var algorithm in options.Algorithms)

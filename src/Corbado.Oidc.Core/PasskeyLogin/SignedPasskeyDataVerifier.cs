@@ -18,6 +18,8 @@ public sealed class SignedPasskeyDataVerifier
     private readonly CorbadoOptions _options;
     private readonly IPasskeyKeyResolver _keys;
     private readonly IReplayGuard _replayGuard;
+    private readonly IPasskeyBackend? _backend;
+    private readonly PasskeyVerificationMode _mode;
     private readonly TimeProvider _timeProvider;
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly HashSet<string> _algorithms;
@@ -26,10 +28,18 @@ public sealed class SignedPasskeyDataVerifier
     /// <param name="keys">The configured key source.</param>
     /// <param name="replayGuard">The single-use store.</param>
     /// <param name="timeProvider">The clock.</param>
+    /// <param name="backend">The passkey backend, required when the verification mode is Remote or Both.</param>
     public SignedPasskeyDataVerifier(
-        IOptions<CorbadoOptions> options, IPasskeyKeyResolver keys, IReplayGuard replayGuard, TimeProvider timeProvider)
+        IOptions<CorbadoOptions> options, IPasskeyKeyResolver keys, IReplayGuard replayGuard, TimeProvider timeProvider, IPasskeyBackend? backend = null)
     {
         _options = options.Value;
+        _mode = _options.EffectiveVerification;
+        _backend = backend;
+        if (_mode != PasskeyVerificationMode.Local && backend is null)
+        {
+            throw new InvalidOperationException($"Corbado:Verification is {_mode} but no passkey backend client is registered.");
+        }
+
         _keys = keys;
         _replayGuard = replayGuard;
         _timeProvider = timeProvider;
@@ -71,29 +81,10 @@ public sealed class SignedPasskeyDataVerifier
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.Malformed, keyId);
         }
 
-        // Keys come from the configured key set only; jku, x5u, jwk and x5c headers are never consulted.
-        if (string.IsNullOrEmpty(token.Kid))
+        if (_mode != PasskeyVerificationMode.Remote
+            && await VerifySignatureAsync(token, algorithm, keyId, cancellationToken).ConfigureAwait(false) is { } signatureFailure)
         {
-            return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnknownKey);
-        }
-
-        var key = await _keys.FindKeyAsync(token.Kid, cancellationToken).ConfigureAwait(false);
-        if (key is null)
-        {
-            return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnknownKey, keyId);
-        }
-
-        if (key is JsonWebKey { Alg: { Length: > 0 } keyAlgorithm } && keyAlgorithm != algorithm)
-        {
-            return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnsupportedAlg, keyId);
-        }
-
-        var validation = await _handler.ValidateTokenAsync(token, CreateSignatureOnlyParameters(key, algorithm)).ConfigureAwait(false);
-        if (!validation.IsValid)
-        {
-            return PasskeyLoginResult.Fail(
-                validation.Exception is SecurityTokenInvalidAlgorithmException ? PasskeyLoginFailure.UnsupportedAlg : PasskeyLoginFailure.BadSignature,
-                keyId);
+            return signatureFailure;
         }
 
         if (!token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Iss, out var issuer) || !string.Equals(issuer, _options.ProjectId, StringComparison.Ordinal))
@@ -147,6 +138,18 @@ public sealed class SignedPasskeyDataVerifier
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.Replayed, keyId, jtiHash);
         }
 
+        var webAuthnId = GetString(token, PasskeyHintClaims.WebAuthnId);
+        if (_mode != PasskeyVerificationMode.Local)
+        {
+            // SPEC §2.4: consumed at the backend last, once every local check passed; no retry, fail closed.
+            var verdict = await _backend!.ConsumeAsync(signedPasskeyData, webAuthnId ?? subject, cancellationToken).ConfigureAwait(false);
+            if (verdict != BackendVerdict.Accepted)
+            {
+                return PasskeyLoginResult.Fail(
+                    verdict == BackendVerdict.Rejected ? PasskeyLoginFailure.RemoteRejected : PasskeyLoginFailure.RemoteUnavailable, keyId, jtiHash);
+            }
+        }
+
         return PasskeyLoginResult.Success(new VerifiedPasskeyLogin(
             subject,
             GetString(token, JwtRegisteredClaimNames.Sub),
@@ -156,10 +159,37 @@ public sealed class SignedPasskeyDataVerifier
             jtiHash)
         {
             Username = GetString(token, PasskeyHintClaims.Username),
-            WebAuthnId = GetString(token, PasskeyHintClaims.WebAuthnId),
+            WebAuthnId = webAuthnId,
             CredentialId = GetString(token, PasskeyHintClaims.Credential),
             IsConditionalUi = token.TryGetPayloadValue<bool>(PasskeyHintClaims.IsConditionalUi, out var isCui) && isCui,
         });
+    }
+
+    private async ValueTask<PasskeyLoginResult?> VerifySignatureAsync(JsonWebToken token, string algorithm, string? keyId, CancellationToken cancellationToken)
+    {
+        // Keys come from the configured key set only; jku, x5u, jwk and x5c headers are never consulted.
+        if (string.IsNullOrEmpty(token.Kid))
+        {
+            return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnknownKey);
+        }
+
+        var key = await _keys.FindKeyAsync(token.Kid, cancellationToken).ConfigureAwait(false);
+        if (key is null)
+        {
+            return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnknownKey, keyId);
+        }
+
+        if (key is JsonWebKey { Alg: { Length: > 0 } keyAlgorithm } && keyAlgorithm != algorithm)
+        {
+            return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnsupportedAlg, keyId);
+        }
+
+        var validation = await _handler.ValidateTokenAsync(token, CreateSignatureOnlyParameters(key, algorithm)).ConfigureAwait(false);
+        return validation.IsValid
+            ? null
+            : PasskeyLoginResult.Fail(
+                validation.Exception is SecurityTokenInvalidAlgorithmException ? PasskeyLoginFailure.UnsupportedAlg : PasskeyLoginFailure.BadSignature,
+                keyId);
     }
 
     private TokenValidationParameters CreateSignatureOnlyParameters(SecurityKey key, string algorithm) => new()

@@ -3,6 +3,8 @@ using Corbado.Oidc.Core.PasskeyLogin;
 using Corbado.Oidc.Core.Replay;
 using Corbado.Oidc.Server.Admin;
 using Corbado.Oidc.Server.Persistence;
+using Microsoft.Extensions.Http.Resilience;
+using Polly;
 using Microsoft.Extensions.Options;
 
 namespace Corbado.Oidc.Server.Hosting;
@@ -35,10 +37,38 @@ public static class CorbadoOidcServices
         services.AddSingleton<IReplayGuard, EfReplayGuard>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
         services.AddSingleton<SignedPasskeyDataVerifier>();
+        services.AddPasskeyBackend(configuration);
         services.AddScoped<ClientRegistrar>();
         services.AddSingleton(provider => new DevelopmentPasskeyIssuer(
             provider.GetRequiredService<IOptions<CorbadoOptions>>().Value.DevelopmentIssuerKeyFile));
         return services;
+    }
+
+    /// <summary>
+    /// The passkey backend client, when remote verification is on: a timeout per call and a circuit breaker from
+    /// Microsoft.Extensions.Http.Resilience, and deliberately no retry (SPEC §2.4: the hint is single use).
+    /// </summary>
+    private static void AddPasskeyBackend(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(CorbadoOptions.SectionName).Get<CorbadoOptions>() ?? new CorbadoOptions();
+        if (options.EffectiveVerification == PasskeyVerificationMode.Local)
+        {
+            return;
+        }
+
+        services.AddSingleton<IPasskeyBackend, CorbadoBackendClient>();
+        services.AddHttpClient(CorbadoBackendClient.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddResilienceHandler("passkey-backend", pipeline =>
+            {
+                pipeline.AddCircuitBreaker(new HttpCircuitBreakerStrategyOptions
+                {
+                    FailureRatio = 0.5,
+                    MinimumThroughput = 10,
+                    SamplingDuration = TimeSpan.FromSeconds(30),
+                    BreakDuration = TimeSpan.FromSeconds(15),
+                });
+                pipeline.AddTimeout(options.RemoteTimeout);
+            });
     }
 
     private static IPasskeyKeyResolver CreateKeyResolver(IServiceProvider provider)

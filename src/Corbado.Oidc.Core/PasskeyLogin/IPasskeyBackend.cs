@@ -1,0 +1,24 @@
+namespace Corbado.Oidc.Core.PasskeyLogin;
+
+/// <summary>The passkey backend's server-side consumption of a signedPasskeyData (SPEC §2.4).</summary>
+public interface IPasskeyBackend
+{
+    /// <summary>
+    /// Asks the backend to verify and consume the hint for <paramref name="expectedUsername"/>. Never throws for
+    /// network, timeout or backend faults: those are <see cref="BackendVerdict.Unavailable"/> (fail closed).
+    /// </summary>
+    ValueTask<BackendVerdict> ConsumeAsync(string signedPasskeyData, string expectedUsername, CancellationToken cancellationToken);
+}
+
+/// <summary>The backend's answer about one hint.</summary>
+public enum BackendVerdict
+{
+    /// <summary>HTTP 200 with <c>verificationResult: success</c>.</summary>
+    Accepted,
+
+    /// <summary>The backend answered and refused the hint.</summary>
+    Rejected,
+
+    /// <summary>No usable answer: timeout, network failure, circuit open, server error or bad credentials.</summary>
+    Unavailable,
+}
