@@ -14,7 +14,7 @@ namespace Corbado.Oidc.Server.Admin;
 /// </summary>
 public static class AdminCommandLine
 {
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "dev" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "dev" };
 
     /// <summary>Whether the arguments name an administration verb rather than starting the server.</summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -24,6 +24,7 @@ public static class AdminCommandLine
         output ??= Console.Out;
         var root = new RootCommand("Corbado.Oidc administration. Without a verb, the server starts.");
         root.Subcommands.Add(BuildClients(output));
+        root.Subcommands.Add(BuildUsers(output));
         root.Subcommands.Add(BuildDev(output));
         return await root.Parse(args).InvokeAsync();
     }
@@ -101,6 +102,84 @@ public static class AdminCommandLine
 
         return new Command("clients", "Manage relying-party clients.") { add, list, remove };
     }
+
+    private static Command BuildUsers(TextWriter output)
+    {
+        var file = new Option<FileInfo>("--file") { Description = "A .csv (header row) or .json (array) of profiles; fields named like claims: sub, email, email_verified, name, given_name, family_name, preferred_username, locale.", Required = true };
+        var import = new Command("import", "Create or replace user profiles from a file.") { file };
+        import.SetAction(async (parse, cancellationToken) =>
+        {
+            IReadOnlyList<Core.Claims.UserProfile> profiles;
+            try
+            {
+                profiles = UserProfileFile.Read(parse.GetValue(file)!.FullName);
+            }
+            catch (Exception exception) when (exception is FormatException or IOException or System.Text.Json.JsonException)
+            {
+                await Console.Error.WriteLineAsync(exception.Message);
+                return 2;
+            }
+
+            return await WithServicesAsync(async services =>
+            {
+                var written = await services.GetRequiredService<EfUserProfileStore>().UpsertAsync(profiles, cancellationToken);
+                await output.WriteLineAsync($"{written} profile(s) imported.");
+                return 0;
+            }, cancellationToken);
+        });
+
+        var subject = new Option<string>("--sub") { Description = "The OIDC subject (by default the hint's webauthnId).", Required = true };
+        var fields = ProfileFieldOptions();
+        var set = new Command("set", "Create or replace one user profile.") { subject };
+        foreach (var option in fields.Values)
+        {
+            set.Options.Add(option);
+        }
+
+        set.SetAction(async (parse, cancellationToken) =>
+        {
+            var values = fields.ToDictionary(f => f.Key, f => parse.GetValue(f.Value), StringComparer.Ordinal);
+            values["sub"] = parse.GetValue(subject);
+            Core.Claims.UserProfile profile;
+            try
+            {
+                profile = UserProfileFile.ToProfile(values.Where(v => v.Value is not null).ToDictionary(v => v.Key, v => v.Value), "arguments");
+            }
+            catch (FormatException exception)
+            {
+                await Console.Error.WriteLineAsync(exception.Message);
+                return 2;
+            }
+
+            return await WithServicesAsync(async services =>
+            {
+                await services.GetRequiredService<EfUserProfileStore>().UpsertAsync([profile], cancellationToken);
+                await output.WriteLineAsync($"Profile '{profile.Subject}' saved.");
+                return 0;
+            }, cancellationToken);
+        });
+
+        var removeSubject = new Option<string>("--sub") { Description = "The OIDC subject.", Required = true };
+        var remove = new Command("remove", "Remove a user profile.") { removeSubject };
+        remove.SetAction(async (parse, cancellationToken) => await WithServicesAsync(async services =>
+        {
+            var id = parse.GetValue(removeSubject)!;
+            if (!await services.GetRequiredService<EfUserProfileStore>().RemoveAsync(id, cancellationToken))
+            {
+                await Console.Error.WriteLineAsync($"No profile '{id}'.");
+                return 1;
+            }
+
+            await output.WriteLineAsync($"Profile '{id}' removed.");
+            return 0;
+        }, cancellationToken));
+
+        return new Command("users", "Manage the user profiles that feed profile and email claims.") { import, set, remove };
+    }
+
+    private static Dictionary<string, Option<string?>> ProfileFieldOptions() =>
+        new[] { "email", "email_verified", "name", "given_name", "family_name", "preferred_username", "locale" }
+            .ToDictionary(name => name, name => new Option<string?>("--" + name.Replace('_', '-')) { Description = $"The {name} claim." }, StringComparer.Ordinal);
 
     private static Command BuildDev(TextWriter output)
     {

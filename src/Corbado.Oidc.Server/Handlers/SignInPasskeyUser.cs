@@ -14,7 +14,7 @@ namespace Corbado.Oidc.Server.Handlers;
 /// Signs in the user of a verified passkey login: builds the principal from which OpenIddict issues the
 /// authorization code and, later at the token endpoint, the ID and access tokens.
 /// </summary>
-public sealed class SignInPasskeyUser(IOptions<OidcOptions> options) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
+public sealed class SignInPasskeyUser(IOptions<OidcOptions> options, IUserProfileStore profiles) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
 {
     private readonly OidcOptions _options = options.Value;
 
@@ -25,7 +25,7 @@ public sealed class SignInPasskeyUser(IOptions<OidcOptions> options) : IOpenIddi
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
-    public ValueTask HandleAsync(HandleAuthorizationRequestContext context)
+    public async ValueTask HandleAsync(HandleAuthorizationRequestContext context)
     {
         var login = context.Transaction.GetProperty<VerifiedPasskeyLogin>(ValidateSignedPasskeyLoginHint.LoginProperty)
             ?? throw new InvalidOperationException("The passkey login was not validated before sign-in.");
@@ -45,12 +45,16 @@ public sealed class SignInPasskeyUser(IOptions<OidcOptions> options) : IOpenIddi
             identity.SetClaim(PasskeyClaimTypes.PasskeyUserId, login.PasskeyUserId);
         }
 
+        // SPEC §4: profile claims come from the operator's profile store, by granted scope; absent data is omitted.
+        var scopes = context.Request.GetScopes();
+        var profile = await profiles.FindAsync(login.Subject, context.CancellationToken);
+        identity.AddClaims(ProfileClaims.For(profile, scopes));
+
         var principal = new ClaimsPrincipal(identity);
-        principal.SetScopes(context.Request.GetScopes());
+        principal.SetScopes(scopes);
         principal.SetDestinations(GetDestinations);
 
         context.SignIn(principal);
-        return default;
     }
 
     private static IEnumerable<string> GetDestinations(Claim claim) => claim.Type switch
@@ -58,6 +62,8 @@ public sealed class SignInPasskeyUser(IOptions<OidcOptions> options) : IOpenIddi
         Claims.Subject or PasskeyClaimTypes.PasskeyUserId => [Destinations.AccessToken, Destinations.IdentityToken],
         Claims.AuthenticationTime or Claims.AuthenticationContextReference or Claims.AuthenticationMethodReference
             => [Destinations.IdentityToken],
+        // In the (encrypted) access token too, so /userinfo answers with exactly what the ID token says.
+        _ when ProfileClaims.Types.Contains(claim.Type) => [Destinations.AccessToken, Destinations.IdentityToken],
         _ => [],
     };
 }

@@ -33,6 +33,7 @@ public static class CorbadoOidcServerExtensions
             options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email);
             options.RegisterClaims(Claims.Subject, Claims.AuthenticationTime, Claims.AuthenticationContextReference,
                 Claims.AuthenticationMethodReference, Claims.Nonce, Claims.AccessTokenHash);
+            options.RegisterClaims([.. Core.Claims.ProfileClaims.Types]);
 
             options.Configure(server =>
             {
@@ -43,6 +44,7 @@ public static class CorbadoOidcServerExtensions
 
             options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
+            options.AddEventHandler(PopulateUserInfo.Descriptor);
 
             var aspNetCore = options.UseAspNetCore();
             if (builder.Environment.IsDevelopment())
@@ -61,6 +63,7 @@ public static class CorbadoOidcServerExtensions
     public static WebApplication MapCorbadoOidcEndpoints(this WebApplication app)
     {
         app.MapCorbadoOidcHealthEndpoints();
+        app.MapAdminApi();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevelopmentEndpoints();

@@ -1,3 +1,4 @@
+using Corbado.Oidc.Core.Claims;
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Core.PasskeyLogin;
 using Corbado.Oidc.Core.Replay;
@@ -25,6 +26,9 @@ public static class CorbadoOidcServices
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OidcOptions>>(new OidcOptionsValidator(isDevelopment));
 
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
+
         var provider = configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
         var connectionString = configuration.GetConnectionString("Oidc")
             ?? (provider == DatabaseProvider.Sqlite ? DefaultConnectionString
@@ -37,6 +41,8 @@ public static class CorbadoOidcServices
         services.AddSingleton<IReplayGuard, EfReplayGuard>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
         services.AddSingleton<SignedPasskeyDataVerifier>();
+        services.AddSingleton<EfUserProfileStore>();
+        services.AddSingleton<IUserProfileStore>(provider => provider.GetRequiredService<EfUserProfileStore>());
         services.AddPasskeyBackend(configuration);
         services.AddScoped<ClientRegistrar>();
         services.AddSingleton(provider => new DevelopmentPasskeyIssuer(

@@ -12,6 +12,9 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
     /// <summary>Consumed signedPasskeyData ids (hashed), one row per accepted hint.</summary>
     public DbSet<ReplayEntry> ReplayEntries => Set<ReplayEntry>();
 
+    /// <summary>User profiles filled by operators, keyed by OIDC subject.</summary>
+    public DbSet<UserProfileEntity> UserProfiles => Set<UserProfileEntity>();
+
     /// <summary>The server's own signing and encryption keys.</summary>
     public DbSet<KeyMaterial> Keys => Set<KeyMaterial>();
 
@@ -26,6 +29,19 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.HasKey(e => e.Key);
             entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
             entity.HasIndex(e => e.ExpiresAt);
+        });
+
+        modelBuilder.Entity<UserProfileEntity>(entity =>
+        {
+            entity.ToTable("UserProfiles");
+            entity.HasKey(e => e.Subject);
+            entity.Property(e => e.Subject).HasMaxLength(255);
+            entity.Property(e => e.Email).HasMaxLength(320);
+            entity.Property(e => e.Name).HasMaxLength(255);
+            entity.Property(e => e.GivenName).HasMaxLength(255);
+            entity.Property(e => e.FamilyName).HasMaxLength(255);
+            entity.Property(e => e.PreferredUsername).HasMaxLength(255);
+            entity.Property(e => e.Locale).HasMaxLength(35);
         });
 
         modelBuilder.Entity<KeyMaterial>(entity =>
@@ -71,4 +87,20 @@ public sealed class KeyMaterial
 
     /// <summary>Unix seconds.</summary>
     public long CreatedAt { get; set; }
+}
+
+/// <summary>The stored form of <see cref="Core.Claims.UserProfile"/>.</summary>
+public sealed class UserProfileEntity
+{
+    public required string Subject { get; set; }
+    public string? Email { get; set; }
+    public bool? EmailVerified { get; set; }
+    public string? Name { get; set; }
+    public string? GivenName { get; set; }
+    public string? FamilyName { get; set; }
+    public string? PreferredUsername { get; set; }
+    public string? Locale { get; set; }
+
+    /// <summary>Unix seconds.</summary>
+    public long UpdatedAt { get; set; }
 }

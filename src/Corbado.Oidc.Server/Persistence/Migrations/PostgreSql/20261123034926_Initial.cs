@@ -84,6 +84,25 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
                 });
 
             migrationBuilder.CreateTable(
+                name: "UserProfiles",
+                columns: table => new
+                {
+                    Subject = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: false),
+                    Email = table.Column<string>(type: "character varying(320)", maxLength: 320, nullable: true),
+                    EmailVerified = table.Column<bool>(type: "boolean", nullable: true),
+                    Name = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    GivenName = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    FamilyName = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    PreferredUsername = table.Column<string>(type: "character varying(255)", maxLength: 255, nullable: true),
+                    Locale = table.Column<string>(type: "character varying(35)", maxLength: 35, nullable: true),
+                    UpdatedAt = table.Column<long>(type: "bigint", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UserProfiles", x => x.Subject);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "OpenIddictAuthorizations",
                 columns: table => new
                 {
@@ -193,6 +212,9 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
 
             migrationBuilder.DropTable(
                 name: "ReplayEntries");
+
+            migrationBuilder.DropTable(
+                name: "UserProfiles");
 
             migrationBuilder.DropTable(
                 name: "OpenIddictAuthorizations");
