@@ -57,11 +57,13 @@ public static class CorbadoOidcServerExtensions
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictServer>();
 
         services.AddCorbadoOidcHealthChecks();
+        services.AddHttpHardening(builder.Configuration);
         return builder;
     }
 
     public static WebApplication MapCorbadoOidcEndpoints(this WebApplication app)
     {
+        app.UseHttpHardening();
         app.MapCorbadoOidcHealthEndpoints();
         app.MapAdminApi();
         if (app.Environment.IsDevelopment())
