@@ -9,8 +9,20 @@ public sealed class ClientRegistration
     /// <summary>Required. The client id the relying party sends.</summary>
     public string ClientId { get; set; } = "";
 
-    /// <summary>The client secret; stored hashed. Absent means a public client (PKCE then required).</summary>
+    /// <summary>The client secret; stored hashed. Without a secret and without keys the client is public (PKCE then required).</summary>
     public string? ClientSecret { get; set; }
+
+    /// <summary>
+    /// The client's public keys as an inline JWKS document, for <c>private_key_jwt</c> client authentication
+    /// (RFC 7523; Okta's and Auth0's "private key" option).
+    /// </summary>
+    public string? Jwks { get; set; }
+
+    /// <summary>
+    /// Where the client publishes its JWKS. It is fetched when the client is registered and at every start-up
+    /// (configuration seeding), not per request.
+    /// </summary>
+    public string? JwksUri { get; set; }
 
     /// <summary>Required. Exact redirect URIs (no wildcards, compared exactly).</summary>
     public List<string> RedirectUris { get; set; } = [];

@@ -34,6 +34,13 @@ public sealed class OidcOptions
     /// <summary>The <c>acr</c> value of a passkey login. Default <c>urn:corbado:acr:passkey</c>.</summary>
     public string Acr { get; set; } = "urn:corbado:acr:passkey";
 
+    /// <summary>
+    /// Accept only draft-ietf-oauth-rfc7523bis client assertions (<c>typ</c> client-authentication+jwt, <c>aud</c> the
+    /// issuer). Default false: RFC 7523 / OIDC Core §9 assertions (<c>typ</c> JWT, <c>aud</c> the token endpoint), which
+    /// Okta and Auth0 send, are accepted too.
+    /// </summary>
+    public bool StrictClientAssertions { get; set; }
+
     /// <summary>The amr values in force.</summary>
     public IReadOnlyList<string> EffectiveAmr => Amr.Count == 0 ? DefaultAmr : Amr;
 }

@@ -14,7 +14,7 @@ namespace Corbado.Oidc.Server.Admin;
 /// </summary>
 public static class AdminCommandLine
 {
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "dev" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "setup", "dev" };
 
     /// <summary>Whether the arguments name an administration verb rather than starting the server.</summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -25,6 +25,7 @@ public static class AdminCommandLine
         var root = new RootCommand("Corbado.Oidc administration. Without a verb, the server starts.");
         root.Subcommands.Add(BuildClients(output));
         root.Subcommands.Add(BuildUsers(output));
+        root.Subcommands.Add(SetupCommands.Build(output));
         root.Subcommands.Add(BuildDev(output));
         return await root.Parse(args).InvokeAsync();
     }
@@ -208,7 +209,7 @@ public static class AdminCommandLine
         return new Command("dev", "Development helpers.") { mint };
     }
 
-    private static async Task<int> WithServicesAsync(
+    internal static async Task<int> WithServicesAsync(
         Func<IServiceProvider, Task<int>> action, CancellationToken cancellationToken, bool migrate = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings

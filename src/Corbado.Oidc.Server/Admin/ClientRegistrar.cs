@@ -5,7 +5,7 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Corbado.Oidc.Server.Admin;
 
 /// <summary>Creates or updates relying-party registrations (from configuration seeding and from the command line).</summary>
-public sealed class ClientRegistrar(IOpenIddictApplicationManager applications)
+public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, IHttpClientFactory httpClients)
 {
     /// <summary>Creates the client, or updates it when the client id exists. Returns true when it was created.</summary>
     public async Task<bool> UpsertAsync(ClientRegistration registration, CancellationToken cancellationToken)
@@ -16,7 +16,7 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications)
             throw new ArgumentException(string.Join(" ", errors), nameof(registration));
         }
 
-        var descriptor = ToDescriptor(registration);
+        var descriptor = ToDescriptor(registration, await LoadKeysAsync(registration, cancellationToken));
         var existing = await applications.FindByClientIdAsync(registration.ClientId, cancellationToken);
         if (existing is null)
         {
@@ -69,6 +69,31 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications)
             errors.Add($"Client '{registration.ClientId}': at least one RedirectUris entry is required.");
         }
 
+        if (!string.IsNullOrEmpty(registration.Jwks) && !string.IsNullOrEmpty(registration.JwksUri))
+        {
+            errors.Add($"Client '{registration.ClientId}': set Jwks or JwksUri, not both.");
+        }
+
+        if (!string.IsNullOrEmpty(registration.Jwks))
+        {
+            try
+            {
+                if (new Microsoft.IdentityModel.Tokens.JsonWebKeySet(registration.Jwks).Keys.Count == 0)
+                {
+                    errors.Add($"Client '{registration.ClientId}': Jwks holds no key.");
+                }
+            }
+            catch (ArgumentException)
+            {
+                errors.Add($"Client '{registration.ClientId}': Jwks is not a JWKS document.");
+            }
+        }
+
+        if (!string.IsNullOrEmpty(registration.JwksUri) && !(Uri.TryCreate(registration.JwksUri, UriKind.Absolute, out var jwksUri) && jwksUri.Scheme == Uri.UriSchemeHttps))
+        {
+            errors.Add($"Client '{registration.ClientId}': JwksUri must be an absolute https URL.");
+        }
+
         foreach (var uri in registration.RedirectUris)
         {
             // RFC 6749 §3.1.2: absolute, no fragment; OIDC Core: https except for loopback native clients.
@@ -82,13 +107,30 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications)
         return errors;
     }
 
-    private static OpenIddictApplicationDescriptor ToDescriptor(ClientRegistration registration)
+    private async Task<Microsoft.IdentityModel.Tokens.JsonWebKeySet?> LoadKeysAsync(ClientRegistration registration, CancellationToken cancellationToken)
     {
-        var isPublic = string.IsNullOrEmpty(registration.ClientSecret);
+        if (!string.IsNullOrEmpty(registration.Jwks))
+        {
+            return new Microsoft.IdentityModel.Tokens.JsonWebKeySet(registration.Jwks);
+        }
+
+        if (string.IsNullOrEmpty(registration.JwksUri))
+        {
+            return null;
+        }
+
+        var json = await httpClients.CreateClient(nameof(ClientRegistrar)).GetStringAsync(registration.JwksUri, cancellationToken);
+        return new Microsoft.IdentityModel.Tokens.JsonWebKeySet(json);
+    }
+
+    private static OpenIddictApplicationDescriptor ToDescriptor(ClientRegistration registration, Microsoft.IdentityModel.Tokens.JsonWebKeySet? keys)
+    {
+        var isPublic = string.IsNullOrEmpty(registration.ClientSecret) && keys is null;
         var descriptor = new OpenIddictApplicationDescriptor
         {
             ClientId = registration.ClientId,
-            ClientSecret = isPublic ? null : registration.ClientSecret,
+            ClientSecret = string.IsNullOrEmpty(registration.ClientSecret) ? null : registration.ClientSecret,
+            JsonWebKeySet = keys,
             ClientType = isPublic ? ClientTypes.Public : ClientTypes.Confidential,
             ApplicationType = ApplicationTypes.Web,
             ConsentType = ConsentTypes.Implicit,

@@ -45,6 +45,10 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);
+            if (!builder.Configuration.GetValue<bool>("Oidc:StrictClientAssertions"))
+            {
+                options.AddEventHandler(AcceptRfc7523ClientAssertions.Descriptor);
+            }
 
             var aspNetCore = options.UseAspNetCore();
             if (builder.Environment.IsDevelopment())

@@ -45,6 +45,7 @@ public static class CorbadoOidcServices
         services.AddSingleton<IUserProfileStore>(provider => provider.GetRequiredService<EfUserProfileStore>());
         services.AddPasskeyBackend(configuration);
         services.AddScoped<ClientRegistrar>();
+        services.AddHttpClient(nameof(ClientRegistrar), client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton(provider => new DevelopmentPasskeyIssuer(
             provider.GetRequiredService<IOptions<CorbadoOptions>>().Value.DevelopmentIssuerKeyFile));
         return services;
