@@ -39,6 +39,8 @@ public sealed class CorbadoOidcServerFactory : WebApplicationFactory<Program>
             ["ConnectionStrings:Oidc"] = $"Data Source={Path.Combine(Directory, "oidc.db")}",
             ["Corbado:ProjectId"] = HintMinter.DefaultProjectId,
             ["Corbado:JwksFile"] = JwksFile,
+            // appsettings.Development.json turns the development issuer on; tests use their own issuer key.
+            ["Corbado:UseDevelopmentIssuer"] = "false",
             ["Oidc:Issuer"] = issuer,
             ["Clients:0:ClientId"] = ConfidentialClientId,
             ["Clients:0:ClientSecret"] = ConfidentialClientSecret,
