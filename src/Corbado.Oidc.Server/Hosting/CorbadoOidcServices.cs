@@ -35,7 +35,12 @@ public static class CorbadoOidcServices
                 : throw new InvalidOperationException("ConnectionStrings:Oidc is required when Database:Provider is PostgreSql."));
         services.AddOidcDatabase(provider, connectionString);
 
-        services.AddOpenIddict().AddCore(options => options.UseEntityFrameworkCore().UseDbContext<OidcDbContext>());
+        services.AddSingleton<VerifiedSecretCache>();
+        services.AddOpenIddict().AddCore(options =>
+        {
+            options.UseEntityFrameworkCore().UseDbContext<OidcDbContext>();
+            options.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, VerifiedSecretCachingApplicationManager>();
+        });
 
         services.AddSingleton<KeyMaterialStore>();
         services.AddSingleton<IReplayGuard, EfReplayGuard>();

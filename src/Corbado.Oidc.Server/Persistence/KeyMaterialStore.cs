@@ -12,6 +12,9 @@ public sealed class KeyMaterialStore(IDbContextFactory<OidcDbContext> contexts, 
 {
     public const string SigningUse = "sig";
     public const string EncryptionUse = "enc";
+
+    /// <summary>A symmetric key that signs the tokens only this server reads (codes, access tokens).</summary>
+    public const string InternalSigningUse = "int";
     private const int RsaKeySize = 2048;
 
     /// <summary>Creates a signing and an encryption key when none exists. Safe to call from many replicas at once.</summary>
@@ -36,6 +39,13 @@ public sealed class KeyMaterialStore(IDbContextFactory<OidcDbContext> contexts, 
             context.Keys.Add(new KeyMaterial { Id = kid, Use = EncryptionUse, Algorithm = SecurityAlgorithms.Aes256KW, Material = secret, CreatedAt = now });
         }
 
+        if (!uses.Contains(InternalSigningUse))
+        {
+            var secret = RandomNumberGenerator.GetBytes(32);
+            var kid = "int-" + Base64UrlEncoder.Encode(SHA256.HashData(secret))[..12];
+            context.Keys.Add(new KeyMaterial { Id = kid, Use = InternalSigningUse, Algorithm = SecurityAlgorithms.HmacSha256, Material = secret, CreatedAt = now });
+        }
+
         // Two replicas starting on an empty database may both insert; both keys are then loaded and the oldest signs.
         await context.SaveChangesAsync(cancellationToken);
     }
@@ -53,10 +63,16 @@ public sealed class KeyMaterialStore(IDbContextFactory<OidcDbContext> contexts, 
             return new SigningCredentials(new RsaSecurityKey(rsa) { KeyId = k.Id }, k.Algorithm);
         }).ToList();
 
+        // OpenIddict signs with the first credential and puts symmetric keys first; ID tokens always take the
+        // first asymmetric one (RS256, published in the JWKS). Codes and access tokens, which only this server
+        // verifies, are thus HMAC-signed: one RSA private-key operation per login instead of three.
+        var internalSigning = rows.Where(k => k.Use == InternalSigningUse)
+            .Select(k => new SigningCredentials(new SymmetricSecurityKey(k.Material) { KeyId = k.Id }, k.Algorithm));
+
         var encryption = rows.Where(k => k.Use == EncryptionUse).Select(k =>
             new EncryptingCredentials(new SymmetricSecurityKey(k.Material) { KeyId = k.Id }, k.Algorithm, SecurityAlgorithms.Aes256CbcHmacSha512)).ToList();
 
-        return new LoadedKeys(signing, encryption);
+        return new LoadedKeys([.. internalSigning, .. signing], encryption);
     }
 }
 

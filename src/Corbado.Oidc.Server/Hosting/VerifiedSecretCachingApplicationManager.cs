@@ -1,0 +1,60 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using OpenIddict.Abstractions;
+using OpenIddict.Core;
+using OpenIddict.EntityFrameworkCore.Models;
+
+namespace Corbado.Oidc.Server.Hosting;
+
+/// <summary>
+/// OpenIddict's application manager, remembering for a few minutes which (stored hash, presented secret) pairs
+/// verified. OpenIddict stores client secrets as PBKDF2-SHA256 with 10,000 iterations, which costs milliseconds of
+/// CPU on every token request — more than the whole cryptographic floor of a login. The stored form stays PBKDF2;
+/// only successful checks are remembered, keyed by an HMAC (per-process random key) of the stored hash and the
+/// secret, so no secret is kept and a rotated secret (new stored hash) misses the cache at once, on every replica.
+/// Failed attempts are never cached: guessing still pays PBKDF2 and meets the rate limiter.
+/// </summary>
+public sealed class VerifiedSecretCachingApplicationManager(
+    IOpenIddictApplicationCache<OpenIddictEntityFrameworkCoreApplication> cache,
+    ILogger<OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>> logger,
+    IOptionsMonitor<OpenIddictCoreOptions> options,
+    IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
+    VerifiedSecretCache verified)
+    : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
+{
+    protected override async ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default)
+    {
+        var key = verified.KeyFor(comparand, secret);
+        if (verified.Contains(key))
+        {
+            return true;
+        }
+
+        var valid = await base.ValidateClientSecretAsync(secret, comparand, cancellationToken);
+        if (valid)
+        {
+            verified.Remember(key);
+        }
+
+        return valid;
+    }
+}
+
+/// <summary>The process-wide memory of verified secrets (see <see cref="VerifiedSecretCachingApplicationManager"/>).</summary>
+public sealed class VerifiedSecretCache : IDisposable
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
+    private readonly byte[] _hmacKey = RandomNumberGenerator.GetBytes(32);
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
+    public string KeyFor(string comparand, string secret)
+        => Convert.ToHexString(HMACSHA256.HashData(_hmacKey, Encoding.UTF8.GetBytes(comparand + "\0" + secret)));
+
+    public bool Contains(string key) => _entries.TryGetValue(key, out _);
+
+    public void Remember(string key) => _entries.Set(key, true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+
+    public void Dispose() => _entries.Dispose();
+}

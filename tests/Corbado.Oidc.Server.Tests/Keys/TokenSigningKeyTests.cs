@@ -1,0 +1,76 @@
+using System.Net;
+using Corbado.Oidc.Server.Persistence;
+using Corbado.Oidc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Corbado.Oidc.Server.Tests.Keys;
+
+/// <summary>
+/// Only the ID token needs a public-key signature (relying parties verify it against the JWKS); tokens only this
+/// server reads are HMAC-signed and encrypted, which keeps a login at one RSA private-key operation.
+/// </summary>
+public sealed class TokenSigningKeyTests
+{
+    [Fact]
+    public async Task Login_IdTokenIsRs256_AccessTokenIsEncryptedAndHmacSigned()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var authorization = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()));
+        using var response = await client.RedeemCodeAsync(authorization.Code!);
+        var tokens = await response.ReadJsonAsync();
+        var keys = factory.Services.GetRequiredService<KeyMaterialStore>().Load();
+
+        var idToken = new JsonWebToken(tokens.GetProperty("id_token").GetString());
+        var accessToken = new JsonWebToken(tokens.GetProperty("access_token").GetString());
+        var decrypted = await new JsonWebTokenHandler().ValidateTokenAsync(accessToken, new TokenValidationParameters
+        {
+            TokenDecryptionKeys = keys.Encryption.Select(k => k.Key),
+            IssuerSigningKeys = keys.Signing.Select(k => k.Key),
+            ValidateAudience = false,
+            ValidIssuer = factory.Issuer.AbsoluteUri,
+            ValidTypes = ["at+jwt"],
+        });
+
+        Assert.Equal("RS256", idToken.Alg);
+        Assert.Equal("A256KW", accessToken.Alg);
+        Assert.True(decrypted.IsValid, decrypted.Exception?.Message);
+        Assert.Equal("HS256", ((JsonWebToken)decrypted.SecurityToken).InnerToken?.Alg ?? ((JsonWebToken)decrypted.SecurityToken).Alg);
+    }
+
+    [Fact]
+    public async Task Jwks_PublishesOnlyTheAsymmetricSigningKey()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+
+        using var response = await client.GetAsync(".well-known/jwks");
+        var keys = (await response.ReadJsonAsync()).GetProperty("keys").EnumerateArray().ToList();
+
+        var key = Assert.Single(keys);
+        Assert.Equal("RSA", key.GetProperty("kty").GetString());
+        foreach (var secretPart in new[] { "d", "p", "q", "dp", "dq", "qi", "k" })
+        {
+            Assert.False(key.TryGetProperty(secretPart, out _), secretPart);
+        }
+    }
+
+    [Fact]
+    public async Task Token_SecretVerifiedOnce_WrongSecretStillRefusedAfterwards()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+
+        var first = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()));
+        using var accepted = await client.RedeemCodeAsync(first.Code!);
+        var second = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()));
+        using var refused = await client.RedeemCodeAsync(second.Code!, clientSecret: CorbadoOidcServerFactory.ConfidentialClientSecret + "x");
+        using var acceptedAgain = await client.RedeemCodeAsync(second.Code!);
+
+        Assert.Equal(HttpStatusCode.OK, accepted.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, acceptedAgain.StatusCode);
+    }
+}
