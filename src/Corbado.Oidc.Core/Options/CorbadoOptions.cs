@@ -55,6 +55,12 @@ public sealed class CorbadoOptions
     public TimeSpan JwksCacheDuration { get; set; } = TimeSpan.FromMinutes(10);
 
     /// <summary>
+    /// How long past <see cref="JwksCacheDuration"/> a cached key set keeps being used while every refresh fails
+    /// (stale-if-error). After that the keys are dropped: logins fail closed and readiness turns false. Default 24 hours.
+    /// </summary>
+    public TimeSpan JwksMaxStale { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
     /// Minimum interval between two fetches triggered by an unknown <c>kid</c>, so forged kids cannot make the
     /// server hammer the key endpoint. Default 30 seconds.
     /// </summary>

@@ -94,9 +94,9 @@ public sealed class CorbadoOptionsValidator : IValidateOptions<CorbadoOptions>
             failures.Add("Corbado:MaxHintLength must be between 512 and 65536.");
         }
 
-        if (options.JwksCacheDuration < TimeSpan.FromSeconds(1) || options.JwksRefreshInterval < TimeSpan.Zero)
+        if (options.JwksCacheDuration < TimeSpan.FromSeconds(1) || options.JwksRefreshInterval < TimeSpan.Zero || options.JwksMaxStale < TimeSpan.Zero)
         {
-            failures.Add("Corbado:JwksCacheDuration must be at least one second and Corbado:JwksRefreshInterval not negative.");
+            failures.Add("Corbado:JwksCacheDuration must be at least one second; Corbado:JwksRefreshInterval and Corbado:JwksMaxStale must not be negative.");
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

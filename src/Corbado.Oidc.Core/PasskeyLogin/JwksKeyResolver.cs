@@ -8,13 +8,15 @@ namespace Corbado.Oidc.Core.PasskeyLogin;
 /// <summary>
 /// Resolves keys from a JWKS document loaded by a delegate (a file or an HTTP endpoint). The set is cached for
 /// <c>cacheDuration</c>, reloaded at most once per <c>refreshInterval</c> when an unknown <c>kid</c> arrives,
-/// and kept when a reload fails (stale-if-error), so an outage of the key endpoint does not stop logins.
+/// and kept when a reload fails (stale-if-error) for up to <c>maxStale</c> beyond the cache duration, so an outage of
+/// the key endpoint does not stop logins — but a key set nobody can confirm for longer is dropped (fail closed).
 /// </summary>
 public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
 {
     private readonly Func<CancellationToken, Task<string>> _load;
     private readonly TimeSpan _cacheDuration;
     private readonly TimeSpan _refreshInterval;
+    private readonly TimeSpan _maxStale;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
@@ -27,13 +29,16 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     /// <param name="refreshInterval">Minimum time between two reloads.</param>
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">Receives load failures.</param>
+    /// <param name="maxStale">How long past the cache duration a set is still served while reloads fail; default 24 hours.</param>
     public JwksKeyResolver(
         Func<CancellationToken, Task<string>> load,
         TimeSpan cacheDuration,
         TimeSpan refreshInterval,
         TimeProvider? timeProvider = null,
-        ILogger? logger = null)
+        ILogger? logger = null,
+        TimeSpan? maxStale = null)
     {
+        _maxStale = maxStale ?? TimeSpan.FromHours(24);
         _load = load;
         _cacheDuration = cacheDuration;
         _refreshInterval = refreshInterval;
@@ -42,7 +47,7 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     }
 
     /// <inheritdoc />
-    public bool HasKeys => _keySet is not null;
+    public bool HasKeys => Usable(_keySet) is not null;
 
     /// <summary>When the current key set was loaded, if ever.</summary>
     public DateTimeOffset? LoadedAt => _keySet?.LoadedAt;
@@ -50,11 +55,13 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     /// <inheritdoc />
     public async ValueTask<SecurityKey?> FindKeyAsync(string keyId, CancellationToken cancellationToken)
     {
-        var keySet = _keySet;
+        var keySet = Usable(_keySet);
         var now = _timeProvider.GetUtcNow();
         if (keySet is null || now - keySet.LoadedAt >= _cacheDuration)
         {
-            keySet = await RefreshAsync(force: keySet is null, cancellationToken).ConfigureAwait(false) ?? keySet;
+            // Only the very first load skips the rate limit; during an outage forged or real requests never
+            // make the server fetch more often than once per refresh interval.
+            keySet = await RefreshAsync(force: _lastAttempt == DateTimeOffset.MinValue, cancellationToken).ConfigureAwait(false) ?? Usable(keySet);
         }
 
         if (keySet is not null && keySet.Keys.TryGetValue(keyId, out var key))
@@ -67,9 +74,16 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
         return keySet is not null && keySet.Keys.TryGetValue(keyId, out key) ? key : null;
     }
 
-    /// <summary>Loads the key set now unless a load happened within the refresh interval. Returns the new set, or null.</summary>
+    /// <summary>The set, unless it is older than cache duration plus max stale (then nobody has confirmed it for too long).</summary>
+    private KeySet? Usable(KeySet? keySet)
+        => keySet is not null && _timeProvider.GetUtcNow() - keySet.LoadedAt <= _cacheDuration + _maxStale ? keySet : null;
+
+    /// <summary>Loads the key set unless a load was attempted within the refresh interval. Returns whether keys are usable.</summary>
     public async Task<bool> TryRefreshAsync(CancellationToken cancellationToken)
-        => await RefreshAsync(force: true, cancellationToken).ConfigureAwait(false) is not null;
+    {
+        await RefreshAsync(force: _lastAttempt == DateTimeOffset.MinValue, cancellationToken).ConfigureAwait(false);
+        return HasKeys;
+    }
 
     private async Task<KeySet?> RefreshAsync(bool force, CancellationToken cancellationToken)
     {

@@ -107,6 +107,6 @@ public static class CorbadoOidcServices
             load = cancellationToken => clients.CreateClient(nameof(JwksKeyResolver)).GetStringAsync(url, cancellationToken);
         }
 
-        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger);
+        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger, options.JwksMaxStale);
     }
 }

@@ -24,7 +24,7 @@ public sealed class JwksKeyResolverTests : IDisposable
     {
         _loads++;
         return _published is null ? Task.FromException<string>(new HttpRequestException("down")) : Task.FromResult(_published);
-    }, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30), _clock);
+    }, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30), _clock, maxStale: TimeSpan.FromHours(1));
 
     [Fact]
     public async Task FindKey_KnownKid_LoadsOnceAndServesFromCache()
@@ -75,6 +75,51 @@ public sealed class JwksKeyResolverTests : IDisposable
         Assert.NotNull(await resolver.FindKeyAsync("pki-first", CancellationToken.None));
         Assert.Null(await resolver.FindKeyAsync("pki-unknown", CancellationToken.None));
         Assert.True(resolver.HasKeys);
+    }
+
+    [Fact]
+    public async Task FindKey_IssuerDownLongerThanMaxStale_DropsKeysAndFailsClosed()
+    {
+        var resolver = CreateResolver();
+        await resolver.FindKeyAsync("pki-first", CancellationToken.None);
+        _published = null;
+        _clock.Advance(TimeSpan.FromMinutes(10) + TimeSpan.FromHours(1) + TimeSpan.FromSeconds(1));
+
+        Assert.Null(await resolver.FindKeyAsync("pki-first", CancellationToken.None));
+        Assert.False(resolver.HasKeys);
+    }
+
+    [Fact]
+    public async Task FindKey_IssuerBackAfterOutage_KeysReturn()
+    {
+        var resolver = CreateResolver();
+        await resolver.FindKeyAsync("pki-first", CancellationToken.None);
+        var published = _published;
+        _published = null;
+        _clock.Advance(TimeSpan.FromHours(2));
+        Assert.Null(await resolver.FindKeyAsync("pki-first", CancellationToken.None));
+        _published = published;
+        _clock.Advance(TimeSpan.FromSeconds(31));
+
+        Assert.NotNull(await resolver.FindKeyAsync("pki-first", CancellationToken.None));
+        Assert.True(resolver.HasKeys);
+    }
+
+    [Fact]
+    public async Task FindKey_IssuerDownAfterKeysDropped_FetchesAtMostOncePerInterval()
+    {
+        var resolver = CreateResolver();
+        await resolver.FindKeyAsync("pki-first", CancellationToken.None);
+        _published = null;
+        _clock.Advance(TimeSpan.FromHours(2));
+        var loadsBefore = _loads;
+
+        for (var i = 0; i < 20; i++)
+        {
+            await resolver.FindKeyAsync("pki-first", CancellationToken.None);
+        }
+
+        Assert.Equal(loadsBefore + 1, _loads);
     }
 
     [Fact]
