@@ -27,6 +27,12 @@ public sealed class ClientRegistration
     /// <summary>Required. Exact redirect URIs (no wildcards, compared exactly).</summary>
     public List<string> RedirectUris { get; set; } = [];
 
+    /// <summary>
+    /// Accept HS256 request objects signed with the client secret (Okta's default "request signature" setting). This
+    /// keeps an encrypted, recoverable copy of the secret; prefer RS256 request objects with the client's keys.
+    /// </summary>
+    public bool AllowSymmetricRequestObjects { get; set; }
+
     /// <summary>A name for people.</summary>
     public string? DisplayName { get; set; }
 

@@ -37,10 +37,11 @@ public static class AdminCommandLine
         var displayName = new Option<string?>("--display-name") { Description = "A name for people." };
         var isPublic = new Option<bool>("--public") { Description = "A public client: no secret, PKCE required." };
         var requirePkce = new Option<bool>("--require-pkce") { Description = "Require PKCE (S256) for this confidential client." };
+        var hs256RequestObjects = new Option<bool>("--allow-hs256-request-objects") { Description = "Accept request objects signed with the client secret (keeps an encrypted copy of it)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
-            clientId, redirectUris, displayName, isPublic, requirePkce,
+            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -52,6 +53,7 @@ public static class AdminCommandLine
                 RedirectUris = [.. parse.GetValue(redirectUris) ?? []],
                 DisplayName = parse.GetValue(displayName),
                 RequirePkce = parse.GetValue(requirePkce),
+                AllowSymmetricRequestObjects = parse.GetValue(hs256RequestObjects),
             };
 
             var errors = ClientRegistrar.Validate(registration);

@@ -5,7 +5,7 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Corbado.Oidc.Server.Admin;
 
 /// <summary>Creates or updates relying-party registrations (from configuration seeding and from the command line).</summary>
-public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, IHttpClientFactory httpClients)
+public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, IHttpClientFactory httpClients, Persistence.RequestObjectSecretProtector secrets)
 {
     /// <summary>Creates the client, or updates it when the client id exists. Returns true when it was created.</summary>
     public async Task<bool> UpsertAsync(ClientRegistration registration, CancellationToken cancellationToken)
@@ -17,6 +17,12 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         }
 
         var descriptor = ToDescriptor(registration, await LoadKeysAsync(registration, cancellationToken));
+        if (registration.AllowSymmetricRequestObjects && !string.IsNullOrEmpty(registration.ClientSecret))
+        {
+            descriptor.Properties[Handlers.ValidateSignedRequestObject.SecretProperty] =
+                System.Text.Json.JsonSerializer.SerializeToElement(secrets.Protect(registration.ClientSecret));
+        }
+
         var existing = await applications.FindByClientIdAsync(registration.ClientId, cancellationToken);
         if (existing is null)
         {
@@ -67,6 +73,11 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         if (registration.RedirectUris.Count == 0)
         {
             errors.Add($"Client '{registration.ClientId}': at least one RedirectUris entry is required.");
+        }
+
+        if (registration.AllowSymmetricRequestObjects && string.IsNullOrEmpty(registration.ClientSecret))
+        {
+            errors.Add($"Client '{registration.ClientId}': AllowSymmetricRequestObjects needs a client secret.");
         }
 
         if (!string.IsNullOrEmpty(registration.Jwks) && !string.IsNullOrEmpty(registration.JwksUri))

@@ -15,10 +15,12 @@ internal static class SetupCommands
         var oktaDomain = new Option<string>("--okta-domain") { Description = "The Okta org domain, for example example.okta.com.", Required = true };
         var customDomain = new Option<string?>("--custom-domain") { Description = "The org's custom domain, if any (its callback is registered too)." };
         var oktaClientId = new Option<string>("--client-id") { Description = "The client id to register.", DefaultValueFactory = _ => "okta" };
-        var okta = new Command("okta", "Register Okta (Identity Engine) as a relying party and print the IdP settings.") { oktaDomain, customDomain, oktaClientId };
+        var hs256 = new Option<bool>("--allow-hs256-request-objects") { Description = "Accept Okta's HS256 request objects (signed with the client secret; keeps an encrypted copy of it)." };
+        var okta = new Command("okta", "Register Okta (Identity Engine) as a relying party and print the IdP settings.") { oktaDomain, customDomain, oktaClientId, hs256 };
         okta.SetAction(async (parse, cancellationToken) =>
         {
             var domains = new[] { parse.GetValue(oktaDomain), parse.GetValue(customDomain) }.Where(d => !string.IsNullOrWhiteSpace(d)).Select(d => d!);
+            var allowHs256 = parse.GetValue(hs256);
             return await RegisterAndPrintAsync(output, "Okta", parse.GetValue(oktaClientId)!,
                 [.. domains.Select(d => $"https://{Host(d)}/oauth2/v1/authorize/callback")],
                 clientAuthentication: "Client secret; Okta sends it as client_secret_post (client_secret_basic also accepted)",
@@ -26,13 +28,15 @@ internal static class SetupCommands
                 [
                     "IdP type                  : OpenID Connect IdP",
                     "Scopes                    : openid profile email",
-                    "Requests signature scope  : NONE (signed request objects are not supported yet)",
+                    allowHs256
+                        ? "Request signature         : HS256 with the client secret accepted (or RS256 after registering Okta's public key)"
+                        : "Request signature         : NONE, or RS256 after registering Okta's public key (Clients:N:Jwks); HS256 needs --allow-hs256-request-objects",
                     "PKCE                      : on (S256)",
                     "IdP username              : idpuser.email (needs email in the user's profile) or idpuser.sub",
                     "Trust claims (amr)        : the ID token carries amr [pop, phr] for a passkey login",
                     "Sign-in page              : send the signedPasskeyData as login_hint to /sso/idps/{idpId}?login_hint=…",
                 ],
-                cancellationToken);
+                cancellationToken, allowHs256);
         });
 
         var auth0Domain = new Option<string>("--domain") { Description = "The Auth0 tenant or custom domain, for example example.eu.auth0.com.", Required = true };
@@ -57,7 +61,7 @@ internal static class SetupCommands
     private static string Host(string domain) => domain.Replace("https://", "", StringComparison.OrdinalIgnoreCase).Trim('/');
 
     private static Task<int> RegisterAndPrintAsync(TextWriter output, string platform, string clientId, string[] redirectUris,
-        string clientAuthentication, string[] extra, CancellationToken cancellationToken)
+        string clientAuthentication, string[] extra, CancellationToken cancellationToken, bool allowSymmetricRequestObjects = false)
         => AdminCommandLine.WithServicesAsync(async services =>
         {
             var issuer = services.GetRequiredService<IOptions<OidcOptions>>().Value.Issuer;
@@ -68,7 +72,14 @@ internal static class SetupCommands
             }
 
             var secret = ClientSecrets.Generate();
-            var registration = new ClientRegistration { ClientId = clientId, ClientSecret = secret, RedirectUris = [.. redirectUris], DisplayName = platform };
+            var registration = new ClientRegistration
+            {
+                ClientId = clientId,
+                ClientSecret = secret,
+                RedirectUris = [.. redirectUris],
+                DisplayName = platform,
+                AllowSymmetricRequestObjects = allowSymmetricRequestObjects,
+            };
             var errors = ClientRegistrar.Validate(registration);
             if (errors.Count > 0)
             {

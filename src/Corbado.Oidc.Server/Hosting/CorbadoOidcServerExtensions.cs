@@ -45,6 +45,8 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);
+            options.AddEventHandler(ValidateSignedRequestObject.Descriptor);
+            options.AddEventHandler(AdvertiseRequestObjects.Descriptor);
             if (!builder.Configuration.GetValue<bool>("Oidc:StrictClientAssertions"))
             {
                 options.AddEventHandler(AcceptRfc7523ClientAssertions.Descriptor);

@@ -43,6 +43,7 @@ public static class CorbadoOidcServices
         });
 
         services.AddSingleton<KeyMaterialStore>();
+        services.AddSingleton<RequestObjectSecretProtector>();
         services.AddSingleton<IReplayGuard, EfReplayGuard>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
         services.AddSingleton<SignedPasskeyDataVerifier>();

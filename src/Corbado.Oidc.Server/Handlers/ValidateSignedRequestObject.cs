@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace Corbado.Oidc.Server.Handlers;
+
+/// <summary>
+/// Accepts a signed request object (<c>request</c> parameter, OIDC Core §6.1) as Okta sends when its IdP "request
+/// signature scope" is on: RS256/ES256 with the client's registered keys, or HS256 with the client secret for
+/// clients that opted in. Unsigned or badly signed objects are refused with <c>invalid_request_object</c>. A valid
+/// object's parameters replace the query's (§6.3.3) and the usual validation then runs on the merged request.
+/// Runs when the request has been extracted, so every later handler (and OpenIddict's refusal of the parameter) sees
+/// the merged request.
+/// </summary>
+public sealed class ValidateSignedRequestObject(
+    IOpenIddictApplicationManager applications,
+    RequestObjectSecretProtector secrets,
+    TimeProvider timeProvider) : IOpenIddictServerHandler<ExtractAuthorizationRequestContext>
+{
+    /// <summary>The application property holding the protected secret of an opted-in client.</summary>
+    public const string SecretProperty = "corbado:request_object_secret";
+
+    public static readonly IReadOnlyList<string> AsymmetricAlgorithms = ["RS256", "RS384", "RS512", "PS256", "ES256"];
+    public static readonly IReadOnlyList<string> SymmetricAlgorithms = ["HS256", "HS384", "HS512"];
+
+    private static readonly HashSet<string> RegisteredClaims = new(StringComparer.Ordinal) { "iss", "aud", "exp", "iat", "nbf", "jti" };
+
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractAuthorizationRequestContext>()
+            .UseScopedHandler<ValidateSignedRequestObject>()
+            .SetOrder(int.MaxValue - 100_000)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public async ValueTask HandleAsync(ExtractAuthorizationRequestContext context)
+    {
+        var requestObject = context.Request?.Request;
+        if (string.IsNullOrEmpty(requestObject))
+        {
+            return;
+        }
+
+        var token = TryRead(requestObject);
+        var clientId = context.Request!.ClientId;
+        if (token is null || clientId is null)
+        {
+            context.Reject("invalid_request_object", "The request object is not a signed JWT, or client_id is missing.");
+            return;
+        }
+
+        var application = await applications.FindByClientIdAsync(clientId, context.CancellationToken);
+        var keys = application is null ? [] : await ResolveKeysAsync(application, token.Alg, context.CancellationToken);
+        if (keys.Count == 0)
+        {
+            context.Reject("invalid_request_object", "The request object's algorithm is not accepted for this client.");
+            return;
+        }
+
+        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            IssuerSigningKeys = keys,
+            ValidAlgorithms = [token.Alg],
+            RequireSignedTokens = true,
+            // OIDC Core §6.1: iss is the client and aud the OP, when present; exp bounds its life.
+            ValidateIssuer = token.TryGetPayloadValue<string>("iss", out _),
+            ValidIssuer = clientId,
+            ValidateAudience = token.TryGetPayloadValue<object>("aud", out _),
+            ValidAudiences = [context.Options.Issuer?.AbsoluteUri ?? context.BaseUri?.AbsoluteUri ?? ""],
+            ValidateLifetime = token.TryGetPayloadValue<object>("exp", out _),
+            RequireExpirationTime = false,
+            ClockSkew = TimeSpan.FromMinutes(2),
+            LifetimeValidator = (notBefore, expires, _, _) =>
+            {
+                var now = timeProvider.GetUtcNow().UtcDateTime;
+                return (expires is null || now <= expires.Value.AddMinutes(2)) && (notBefore is null || now >= notBefore.Value.AddMinutes(-2));
+            },
+        });
+
+        if (!result.IsValid)
+        {
+            context.Reject("invalid_request_object", "The request object's signature or claims are not valid.");
+            return;
+        }
+
+        if (token.TryGetPayloadValue<string>("client_id", out var innerClientId) && innerClientId != clientId)
+        {
+            context.Reject("invalid_request_object", "The request object's client_id differs from the request's.");
+            return;
+        }
+
+        foreach (var claim in JsonDocument.Parse(Base64UrlEncoder.Decode(token.EncodedPayload)).RootElement.EnumerateObject())
+        {
+            if (!RegisteredClaims.Contains(claim.Name))
+            {
+                context.Request.SetParameter(claim.Name, claim.Value.ValueKind == JsonValueKind.String
+                    ? new OpenIddictParameter(claim.Value.GetString())
+                    : new OpenIddictParameter(claim.Value.Clone()));
+            }
+        }
+
+        context.Request.Request = null;
+    }
+
+    private async Task<List<SecurityKey>> ResolveKeysAsync(object application, string algorithm, CancellationToken cancellationToken)
+    {
+        if (AsymmetricAlgorithms.Contains(algorithm))
+        {
+            return await applications.GetJsonWebKeySetAsync(application, cancellationToken) is { } set ? [.. set.GetSigningKeys()] : [];
+        }
+
+        if (SymmetricAlgorithms.Contains(algorithm)
+            && (await applications.GetPropertiesAsync(application, cancellationToken)).TryGetValue(SecretProperty, out var protectedSecret)
+            && secrets.Unprotect(protectedSecret.GetString() ?? "") is { } secret)
+        {
+            // OIDC Core §10.1: the key is the octets of the UTF-8 representation of the client secret.
+            return [new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(secret))];
+        }
+
+        return [];
+    }
+
+    private static JsonWebToken? TryRead(string value)
+    {
+        try
+        {
+            var token = new JsonWebToken(value);
+            return token.Alg is { Length: > 0 } alg && alg != "none" && !token.IsEncrypted ? token : null;
+        }
+        catch (Exception exception) when (exception is ArgumentException or SecurityTokenException or JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Advertises signed request objects in discovery (OpenIddict's defaults say they are unsupported).</summary>
+public sealed class AdvertiseRequestObjects : IOpenIddictServerHandler<ApplyConfigurationResponseContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyConfigurationResponseContext>()
+            .UseSingletonHandler<AdvertiseRequestObjects>()
+            .SetOrder(int.MinValue + 50_000)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ApplyConfigurationResponseContext context)
+    {
+        if (context.Response.Error is null)
+        {
+            context.Response["request_parameter_supported"] = true;
+            context.Response["request_object_signing_alg_values_supported"] =
+                new OpenIddictParameter(JsonSerializer.SerializeToElement(ValidateSignedRequestObject.AsymmetricAlgorithms.Concat(ValidateSignedRequestObject.SymmetricAlgorithms)));
+        }
+
+        return default;
+    }
+}

@@ -1,0 +1,51 @@
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>
+/// Keeps a recoverable copy of a client secret, for the one feature that needs it: HS256 request objects, which the
+/// client signs with its secret (OIDC Core §10.1). Off unless a client opts in. AES-256-GCM under a key derived with
+/// HKDF from the server's encryption key; a database dump alone does not reveal these secrets only if the key
+/// material is kept elsewhere, which is why RS256 request objects (the client's own key pair) are preferred.
+/// </summary>
+public sealed class RequestObjectSecretProtector(KeyMaterialStore keys)
+{
+    private static readonly byte[] Info = Encoding.UTF8.GetBytes("corbado-oidc/request-object-secret/v1");
+    private readonly Lazy<byte[]> _key = new(() =>
+    {
+        var material = ((SymmetricSecurityKey)keys.Load().Encryption[0].Key).Key;
+        return HKDF.DeriveKey(HashAlgorithmName.SHA256, material, 32, info: Info);
+    });
+
+    public string Protect(string secret)
+    {
+        var plaintext = Encoding.UTF8.GetBytes(secret);
+        var output = new byte[AesGcm.NonceByteSizes.MaxSize + plaintext.Length + AesGcm.TagByteSizes.MaxSize];
+        var nonce = output.AsSpan(0, AesGcm.NonceByteSizes.MaxSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(_key.Value, AesGcm.TagByteSizes.MaxSize);
+        aes.Encrypt(nonce, plaintext, output.AsSpan(nonce.Length, plaintext.Length), output.AsSpan(nonce.Length + plaintext.Length));
+        return Convert.ToBase64String(output);
+    }
+
+    /// <summary>The secret, or null when the value cannot be decrypted (tampered, or written under other keys).</summary>
+    public string? Unprotect(string protectedSecret)
+    {
+        try
+        {
+            var input = Convert.FromBase64String(protectedSecret);
+            var nonceSize = AesGcm.NonceByteSizes.MaxSize;
+            var tagSize = AesGcm.TagByteSizes.MaxSize;
+            var plaintext = new byte[input.Length - nonceSize - tagSize];
+            using var aes = new AesGcm(_key.Value, tagSize);
+            aes.Decrypt(input.AsSpan(0, nonceSize), input.AsSpan(nonceSize, plaintext.Length), input.AsSpan(nonceSize + plaintext.Length), plaintext);
+            return Encoding.UTF8.GetString(plaintext);
+        }
+        catch (Exception exception) when (exception is FormatException or CryptographicException or OverflowException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
