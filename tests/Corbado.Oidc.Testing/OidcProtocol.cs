@@ -15,6 +15,7 @@ public sealed record AuthorizationResponse(HttpStatusCode StatusCode, Uri? Redir
     public string? Get(string name) => Parameters.TryGetValue(name, out var value) ? value : null;
     public string? Code => Get("code");
     public string? Error => Get("error");
+    public bool InFragment => RedirectTarget is { IsAbsoluteUri: true, Fragment.Length: > 1 };
 }
 
 /// <summary>A PKCE verifier and its S256 challenge (RFC 7636).</summary>
@@ -64,7 +65,9 @@ public static partial class OidcProtocol
         if (response.Headers.Location is { } location)
         {
             target = location;
-            foreach (var (key, value) in QueryHelpers.ParseQuery(location.Query))
+            // RFC 6749 §4.2.2.1: an implicit-style error comes back in the fragment, a code-flow answer in the query.
+            var encoded = location.IsAbsoluteUri ? location.Query + "&" + location.Fragment.TrimStart('#') : "";
+            foreach (var (key, value) in QueryHelpers.ParseQuery(encoded))
             {
                 parameters[key] = value.ToString();
             }

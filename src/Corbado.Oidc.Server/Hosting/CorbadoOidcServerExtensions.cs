@@ -42,6 +42,8 @@ public static class CorbadoOidcServerExtensions
                 server.ResponseModes.Remove(ResponseModes.Fragment);
             });
 
+            options.AddEventHandler(RememberRegisteredRedirectUri.Descriptor);
+            options.AddEventHandler(ReturnValidationErrorsToClient.Descriptor);
             options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);
