@@ -1,0 +1,309 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Corbado.Oidc.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Corbado.Oidc.Server.Tests.Token;
+
+/// <summary>SPEC §4 and RFC 6749 §4.1.3 / §5.2: redeeming an authorization code at <c>/token</c>.</summary>
+public sealed class TokenEndpointTests
+{
+    private const string OtherClientId = "rp-other";
+    private const string OtherClientSecret = "rp-other-secret-0123456789abcdefghij";
+    private const string OtherRedirectUri = "https://other.example.com/callback";
+
+    private static async Task<(string Code, Dictionary<string, string?> Request)> AuthorizeAsync(CorbadoOidcServerFactory factory, HttpClient client, Pkce? pkce = null)
+    {
+        var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
+        if (pkce is not null)
+        {
+            request["code_challenge"] = pkce.Challenge;
+            request["code_challenge_method"] = "S256";
+        }
+
+        var response = await client.AuthorizeAsync(request);
+        Assert.NotNull(response.Code);
+        return (response.Code!, request);
+    }
+
+    private static async Task AssertTokenErrorAsync(HttpResponseMessage response, HttpStatusCode status, string error)
+    {
+        var body = await response.ReadJsonAsync();
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal(error, body.GetProperty("error").GetString());
+        Assert.False(body.TryGetProperty("access_token", out _));
+        Assert.False(body.TryGetProperty("id_token", out _));
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
+    private static async Task<HttpResponseMessage> UserInfoAsync(HttpClient client, string accessToken)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "userinfo");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", accessToken);
+        return await client.SendAsync(request);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Token_BasicOrPostClientSecret_IssuesBearerTokens(bool useBasic)
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+
+        using var response = await client.RedeemCodeAsync(code, useBasic: useBasic);
+        var tokens = await response.ReadJsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("Bearer", tokens.GetProperty("token_type").GetString());
+        Assert.True(tokens.GetProperty("expires_in").GetInt32() > 0);
+        Assert.NotNull(tokens.GetProperty("id_token").GetString());
+        Assert.False(tokens.TryGetProperty("refresh_token", out _));
+    }
+
+    [Fact]
+    public async Task Token_IdToken_CarriesEveryClaimTheSpecRequires()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var hintIssuedAt = factory.Clock.GetUtcNow().ToUnixTimeSeconds();
+        var (code, request) = await AuthorizeAsync(factory, client);
+        factory.Clock.Advance(TimeSpan.FromSeconds(5));
+
+        using var response = await client.RedeemCodeAsync(code);
+        var tokens = await response.ReadJsonAsync();
+        var idToken = new JsonWebToken(tokens.GetProperty("id_token").GetString());
+        var accessToken = tokens.GetProperty("access_token").GetString()!;
+
+        Assert.Equal("RS256", idToken.Alg);
+        Assert.Equal(factory.Issuer.AbsoluteUri, idToken.Issuer);
+        Assert.Equal(CorbadoOidcServerFactory.ConfidentialClientId, Assert.Single(idToken.Audiences));
+        Assert.Equal("c364a852-0071-70a4-0fe8-ed5728aa9522", idToken.Subject);
+        Assert.Equal("usr-676138078732345317", idToken.GetClaim("passkey_sub").Value);
+        Assert.Equal(request["nonce"], idToken.GetClaim("nonce").Value);
+        // OIDC Core §2: auth_time is when the user authenticated, i.e. the hint's iat, not when the code was redeemed.
+        Assert.Equal(hintIssuedAt, idToken.GetPayloadValue<long>("auth_time"));
+        Assert.Equal(factory.Clock.GetUtcNow().ToUnixTimeSeconds(), idToken.GetPayloadValue<long>("iat"));
+        Assert.True(idToken.GetPayloadValue<long>("exp") > idToken.GetPayloadValue<long>("iat"));
+        Assert.Equal(["pop", "phr"], idToken.GetPayloadValue<string[]>("amr"));
+        Assert.Equal("urn:corbado:acr:passkey", idToken.GetClaim("acr").Value);
+        // OIDC Core §3.1.3.6: at_hash = left half of SHA-256 of the access token, base64url.
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(accessToken));
+        Assert.Equal(Base64UrlEncoder.Encode(hash[..16]), idToken.GetClaim("at_hash").Value);
+    }
+
+    [Theory]
+    [InlineData("wrong-secret", true)]
+    [InlineData("wrong-secret", false)]
+    [InlineData("", false)]
+    public async Task Token_WrongClientSecret_AnswersInvalidClient(string secret, bool useBasic)
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+
+        using var response = await client.RedeemCodeAsync(code, clientSecret: secret, useBasic: useBasic);
+
+        // RFC 6749 §5.2: invalid_client, 401 (with WWW-Authenticate when the client used the Authorization header).
+        await AssertTokenErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client");
+        if (useBasic)
+        {
+            Assert.Contains(response.Headers.WwwAuthenticate, header => header.Scheme == "Basic");
+        }
+
+        // The failed attempt did not burn the code: the real client can still redeem it.
+        using var retry = await client.RedeemCodeAsync(code);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_VeryLongSecret_AnswersInvalidClient()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+
+        using var response = await client.RedeemCodeAsync(code, clientSecret: new string('x', 64 * 1024), useBasic: false);
+
+        await AssertTokenErrorAsync(response, HttpStatusCode.Unauthorized, "invalid_client");
+    }
+
+    [Fact]
+    public async Task Token_ConfidentialClientWithoutSecret_AnswersInvalidClient()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+
+        using var response = await client.RedeemCodeAsync(code, clientSecret: null);
+
+        Assert.Contains(response.StatusCode, new[] { HttpStatusCode.BadRequest, HttpStatusCode.Unauthorized });
+        Assert.Equal("invalid_client", (await response.ReadJsonAsync()).GetProperty("error").GetString());
+    }
+
+    [Fact]
+    public async Task Token_CodeRedeemedTwice_RefusesSecondAndRevokesTokensFromFirst()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+        using var first = await client.RedeemCodeAsync(code);
+        var accessToken = (await first.ReadJsonAsync()).GetProperty("access_token").GetString()!;
+        using (var before = await UserInfoAsync(client, accessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, before.StatusCode);
+        }
+
+        using var second = await client.RedeemCodeAsync(code);
+
+        await AssertTokenErrorAsync(second, HttpStatusCode.BadRequest, "invalid_grant");
+        // RFC 6749 §4.1.2 / OAuth 2.0 Security BCP §4.5: a replayed code revokes what it produced.
+        using var after = await UserInfoAsync(client, accessToken);
+        Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_CodeIssuedToOtherClient_AnswersInvalidGrant()
+    {
+        using var factory = new CorbadoOidcServerFactory(settings =>
+        {
+            settings["Clients:2:ClientId"] = OtherClientId;
+            settings["Clients:2:ClientSecret"] = OtherClientSecret;
+            settings["Clients:2:RedirectUris:0"] = OtherRedirectUri;
+        });
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+
+        using var response = await client.RedeemCodeAsync(code, OtherClientId, OtherClientSecret, OtherRedirectUri);
+
+        await AssertTokenErrorAsync(response, HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Theory]
+    [InlineData(55, HttpStatusCode.OK)]
+    [InlineData(61, HttpStatusCode.BadRequest)]
+    public async Task Token_CodeLifetime_IsSixtySeconds(int secondsLater, HttpStatusCode expected)
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+        factory.Clock.Advance(TimeSpan.FromSeconds(secondsLater));
+
+        using var response = await client.RedeemCodeAsync(code);
+
+        Assert.Equal(expected, response.StatusCode);
+        if (expected != HttpStatusCode.OK)
+        {
+            await AssertTokenErrorAsync(response, expected, "invalid_grant");
+        }
+    }
+
+    [Fact]
+    public async Task Token_RedirectUriDifferentFromAuthorizeRequest_AnswersInvalidGrant()
+    {
+        using var factory = new CorbadoOidcServerFactory(settings => settings["Clients:0:RedirectUris:1"] = "https://rp.example.com/other");
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+
+        using var response = await client.RedeemCodeAsync(code, redirectUri: "https://rp.example.com/other");
+
+        await AssertTokenErrorAsync(response, HttpStatusCode.BadRequest, "invalid_grant");
+    }
+
+    [Fact]
+    public async Task Token_CorrectPkceVerifier_IssuesTokens()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var pkce = Pkce.Create();
+        var (code, _) = await AuthorizeAsync(factory, client, pkce);
+
+        using var response = await client.RedeemCodeAsync(code, codeVerifier: pkce.Verifier);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("wrong-verifier-wrong-verifier-wrong-verifier-0123")]
+    public async Task Token_PkceVerifierMissingOrWrong_AnswersInvalidGrant(string? verifier)
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client, Pkce.Create());
+
+        using var response = await client.RedeemCodeAsync(code, codeVerifier: verifier);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains((await response.ReadJsonAsync()).GetProperty("error").GetString(), new[] { "invalid_grant", "invalid_request" });
+    }
+
+    [Fact]
+    public async Task Token_VerifierWithoutChallenge_AnswersInvalidRequest()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+
+        using var response = await client.RedeemCodeAsync(code, codeVerifier: Pkce.Create().Verifier);
+
+        // RFC 7636 §4.6 and the OAuth 2.0 Security BCP §2.1.1: a verifier for a request that had no challenge is refused.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains((await response.ReadJsonAsync()).GetProperty("error").GetString(), new[] { "invalid_grant", "invalid_request" });
+    }
+
+    [Theory]
+    [InlineData("password")]
+    [InlineData("client_credentials")]
+    [InlineData("refresh_token")]
+    [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
+    [InlineData("made-up")]
+    public async Task Token_GrantTypeOtherThanAuthorizationCode_AnswersUnsupportedGrantType(string grantType)
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+
+        using var response = await client.PostAsync("token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = grantType,
+            ["client_id"] = CorbadoOidcServerFactory.ConfidentialClientId,
+            ["client_secret"] = CorbadoOidcServerFactory.ConfidentialClientSecret,
+            ["username"] = "alice",
+            ["password"] = "secret",
+            ["refresh_token"] = "x",
+        }));
+
+        await AssertTokenErrorAsync(response, HttpStatusCode.BadRequest, "unsupported_grant_type");
+    }
+
+    [Theory]
+    [InlineData("application/json", "{\"grant_type\":\"authorization_code\"}")]
+    [InlineData("text/plain", "grant_type=authorization_code")]
+    [InlineData("application/x-www-form-urlencoded", "%%%&&&===")]
+    [InlineData("application/x-www-form-urlencoded", "")]
+    public async Task Token_MalformedBody_AnswersInvalidRequest(string contentType, string body)
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        using var content = new StringContent(body);
+        content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+
+        using var response = await client.PostAsync("token", content);
+
+        await AssertTokenErrorAsync(response, HttpStatusCode.BadRequest, "invalid_request");
+    }
+
+    [Fact]
+    public async Task Token_GetRequest_IsRefused()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+
+        using var response = await client.GetAsync("token?grant_type=authorization_code&code=x");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", (await response.ReadJsonAsync()).GetProperty("error").GetString());
+    }
+}
