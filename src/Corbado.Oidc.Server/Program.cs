@@ -11,8 +11,7 @@ builder.AddCorbadoOidcServer();
 
 var app = builder.Build();
 app.MapCorbadoOidcEndpoints();
-await app.RunAsync();
-return 0;
+return await app.RunCorbadoOidcServerAsync();
 
 /// <summary>The entry point, public so the test host can start the server.</summary>
 public partial class Program;

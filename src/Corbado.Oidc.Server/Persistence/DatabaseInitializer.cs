@@ -1,5 +1,6 @@
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Server.Admin;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 
 namespace Corbado.Oidc.Server.Persistence;
@@ -33,12 +34,16 @@ public sealed partial class DatabaseInitializer(
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
         var contexts = services.GetRequiredService<IDbContextFactory<OidcDbContext>>();
-        await using (var context = await contexts.CreateDbContextAsync(cancellationToken))
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        try
         {
             await context.Database.MigrateAsync(cancellationToken);
+            await services.GetRequiredService<KeyMaterialStore>().EnsureKeysAsync(cancellationToken);
         }
-
-        await services.GetRequiredService<KeyMaterialStore>().EnsureKeysAsync(cancellationToken);
+        catch (Exception exception) when (exception is DbException or DbUpdateException)
+        {
+            throw DatabaseUnusableException.From(context.Database.GetDbConnection(), exception);
+        }
     }
 
     [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Client {ClientId} from configuration {Outcome}")]

@@ -1,0 +1,164 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Corbado.Oidc.Testing;
+using Microsoft.IdentityModel.JsonWebTokens;
+
+namespace Corbado.Oidc.Server.Tests.Process;
+
+/// <summary>
+/// The administration verbs on the real server binary, configured by environment variables alone, acting on the same
+/// SQLite database a server then serves from.
+/// </summary>
+public sealed partial class CommandLineTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "corbado-oidc-tests", Guid.NewGuid().ToString("N"));
+    private readonly string _database;
+    private readonly Dictionary<string, string?> _environment;
+
+    public CommandLineTests()
+    {
+        Directory.CreateDirectory(_directory);
+        _database = Path.Combine(_directory, "oidc.db");
+        var jwksFile = Path.Combine(_directory, "issuer.jwks.json");
+        using (var key = TestSigningKey.CreateRsa())
+        {
+            File.WriteAllText(jwksFile, TestSigningKey.ToJwksJson(key));
+        }
+
+        _environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["Oidc__Issuer"] = "https://localhost/",
+            ["Corbado__ProjectId"] = HintMinter.DefaultProjectId,
+            ["Corbado__JwksFile"] = jwksFile,
+            ["ConnectionStrings__Oidc"] = $"Data Source={_database}",
+        };
+    }
+
+    private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => ServerProcess.RunAsync(_environment, _directory, arguments);
+
+    /// <summary>A server on the same database as the command line.</summary>
+    private CorbadoOidcServerFactory ServerOnSameDatabase() => new(settings => settings["ConnectionStrings:Oidc"] = $"Data Source={_database}");
+
+    [Fact]
+    public async Task ClientsAdd_PrintsSecretOnce_ThatAuthenticatesAtTokenEndpoint()
+    {
+        var (exitCode, output) = await RunAsync("clients", "add", "--client-id", "okta", "--redirect-uri", "https://example.okta.com/oauth2/v1/authorize/callback");
+        var secret = SecretLine().Match(output).Groups[1].Value;
+        Assert.Equal(0, exitCode);
+        Assert.False(string.IsNullOrEmpty(secret), output);
+
+        using var factory = ServerOnSameDatabase();
+        using var client = factory.CreateProtocolClient();
+        var authorization = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), "okta", "https://example.okta.com/oauth2/v1/authorize/callback"));
+        using var tokens = await client.RedeemCodeAsync(authorization.Code!, "okta", secret, "https://example.okta.com/oauth2/v1/authorize/callback");
+
+        Assert.Equal(HttpStatusCode.OK, tokens.StatusCode);
+        // The database holds a hash, never the secret itself.
+        Assert.DoesNotContain(secret, await File.ReadAllTextAsync(_database));
+    }
+
+    [Fact]
+    public async Task ClientsListAndRemove_ReflectRegistrations()
+    {
+        await RunAsync("clients", "add", "--client-id", "rp-a", "--redirect-uri", "https://a.example.com/cb");
+        await RunAsync("clients", "add", "--client-id", "rp-b", "--redirect-uri", "https://b.example.com/cb", "--public");
+
+        var (listExit, listed) = await RunAsync("clients", "list");
+        var (removeExit, _) = await RunAsync("clients", "remove", "--client-id", "rp-a");
+        var (_, afterRemove) = await RunAsync("clients", "list");
+        var (missingExit, missingOutput) = await RunAsync("clients", "remove", "--client-id", "rp-a");
+
+        Assert.Equal(0, listExit);
+        Assert.Contains("rp-a", listed);
+        Assert.Matches(@"rp-b\s+public", listed);
+        Assert.Equal(0, removeExit);
+        Assert.DoesNotContain("rp-a", afterRemove);
+        Assert.Contains("rp-b", afterRemove);
+        Assert.Equal(1, missingExit);
+        Assert.Contains("No client 'rp-a'", missingOutput);
+    }
+
+    [Theory]
+    [InlineData("not a uri")]
+    [InlineData("https://rp.example.com/cb#fragment")]
+    public async Task ClientsAdd_InvalidRedirectUri_ExitsWithReasonAndRegistersNothing(string redirectUri)
+    {
+        var (exitCode, output) = await RunAsync("clients", "add", "--client-id", "bad", "--redirect-uri", redirectUri);
+        var (_, listed) = await RunAsync("clients", "list");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("redirect", output, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("bad", listed);
+    }
+
+    [Fact]
+    public async Task UsersSet_ProfileReleasedInIdToken_AndUsersRemoveTakesItBack()
+    {
+        const string subject = "c364a852-0071-70a4-0fe8-ed5728aa9522";
+        var (setExit, setOutput) = await RunAsync("users", "set", "--sub", subject, "--email", "ada@example.com", "--email-verified", "true", "--name", "Ada Lovelace");
+        Assert.Equal(0, setExit);
+        Assert.Contains("saved", setOutput);
+
+        using (var factory = ServerOnSameDatabase())
+        using (var client = factory.CreateProtocolClient())
+        {
+            var authorization = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()));
+            using var response = await client.RedeemCodeAsync(authorization.Code!);
+            var idToken = new JsonWebToken((await response.ReadJsonAsync()).GetProperty("id_token").GetString());
+            Assert.Equal("ada@example.com", idToken.GetClaim("email").Value);
+            Assert.Equal("Ada Lovelace", idToken.GetClaim("name").Value);
+        }
+
+        var (removeExit, _) = await RunAsync("users", "remove", "--sub", subject);
+        Assert.Equal(0, removeExit);
+        using (var factory = ServerOnSameDatabase())
+        using (var client = factory.CreateProtocolClient())
+        {
+            var authorization = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()));
+            using var response = await client.RedeemCodeAsync(authorization.Code!);
+            var idToken = new JsonWebToken((await response.ReadJsonAsync()).GetProperty("id_token").GetString());
+            Assert.False(idToken.TryGetClaim("email", out _));
+        }
+    }
+
+    [Fact]
+    public async Task SetupOkta_RegistersCallbackAndPrintsIdpSettings()
+    {
+        var (exitCode, output) = await RunAsync("setup", "okta", "--okta-domain", "acme.okta.com", "--client-id", "okta-acme");
+        var (_, listed) = await RunAsync("clients", "list");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("https://localhost/", output);
+        Assert.Contains("https://localhost/authorize", output);
+        Assert.Contains("https://localhost/token", output);
+        Assert.Matches(@"Client secret\s*:\s*[\w-]{40,}", output);
+        Assert.Contains("https://acme.okta.com/oauth2/v1/authorize/callback", listed);
+    }
+
+    [Fact]
+    public async Task DevMintHint_InProduction_IsRefused()
+    {
+        var (exitCode, output) = await RunAsync("dev", "mint-hint", "--webauthn-id", "someone");
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("Development", output);
+        Assert.DoesNotMatch(@"eyJ[\w-]+\.eyJ", output);
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort; the folder is under the temp directory.
+        }
+    }
+
+    [GeneratedRegex(@"client_secret\s*:\s*(\S+)")]
+    private static partial Regex SecretLine();
+}

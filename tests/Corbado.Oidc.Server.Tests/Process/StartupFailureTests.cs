@@ -1,0 +1,99 @@
+using Corbado.Oidc.Testing;
+
+namespace Corbado.Oidc.Server.Tests.Process;
+
+/// <summary>
+/// The server refuses to start, with one clear message and a distinct exit code, when it is misconfigured or its
+/// database cannot be written; it never starts half-working.
+/// </summary>
+public sealed class StartupFailureTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "corbado-oidc-tests", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string?> _environment;
+
+    public StartupFailureTests()
+    {
+        Directory.CreateDirectory(_directory);
+        var jwksFile = Path.Combine(_directory, "issuer.jwks.json");
+        using (var key = TestSigningKey.CreateRsa())
+        {
+            File.WriteAllText(jwksFile, TestSigningKey.ToJwksJson(key));
+        }
+
+        _environment = new Dictionary<string, string?>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ServerProcess.FreePort()}",
+            ["Oidc__Issuer"] = "https://login.example.com/",
+            ["Corbado__ProjectId"] = HintMinter.DefaultProjectId,
+            ["Corbado__JwksFile"] = jwksFile,
+            ["ConnectionStrings__Oidc"] = $"Data Source={Path.Combine(_directory, "oidc.db")}",
+            // A non-root user (see the read-only test) needs a home it can write.
+            ["HOME"] = _directory,
+            ["DOTNET_CLI_HOME"] = _directory,
+        };
+    }
+
+    private async Task<(int ExitCode, string Output)> StartAsync(IEnumerable<string>? runAs = null)
+    {
+        using var server = ServerProcess.Start(_environment, [], _directory, runAs);
+        var exitCode = await server.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exitCode, server.Output);
+    }
+
+    [Theory]
+    [InlineData("Corbado__ProjectId", null, "Corbado:ProjectId is required")]
+    [InlineData("Corbado__JwksFile", null, "Corbado:JwksUrl or Corbado:JwksFile is required")]
+    [InlineData("Corbado__JwksFile", "/nonexistent/jwks.json", "Corbado:JwksFile points to '/nonexistent/jwks.json', which does not exist")]
+    [InlineData("Oidc__Issuer", "http://login.example.com/", "Oidc:Issuer must use https outside the Development environment")]
+    [InlineData("Corbado__Algorithms__0", "HS256", "Corbado:Algorithms contains 'HS256'")]
+    [InlineData("Corbado__UseDevelopmentIssuer", "true", "Corbado:UseDevelopmentIssuer is only allowed in the Development environment")]
+    public async Task Start_InvalidSetting_ExitsWithMessageNamingIt(string name, string? value, string expected)
+    {
+        _environment[name] = value;
+
+        var (exitCode, output) = await StartAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Corbado.Oidc cannot start: the configuration is invalid.", output);
+        Assert.Contains(expected, output);
+        Assert.DoesNotContain("   at ", output);
+    }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    public async Task Start_ReadOnlyDatabaseFile_ExitsWithClearDatabaseError()
+    {
+        var database = Path.Combine(_directory, "oidc.db");
+        await File.WriteAllBytesAsync(database, []);
+        File.SetUnixFileMode(database, UnixFileMode.UserRead | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        // root ignores file modes: run the server as nobody, as a service account would be.
+        string[]? runAs = Environment.UserName == "root" ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"] : null;
+
+        try
+        {
+            var (exitCode, output) = await StartAsync(runAs);
+
+            Assert.Equal(3, exitCode);
+            Assert.Contains($"Corbado.Oidc cannot start: the database '{database}' cannot be opened or written", output);
+            Assert.Contains("readonly database", output);
+        }
+        finally
+        {
+            File.SetUnixFileMode(_directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // Best effort.
+        }
+    }
+}

@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Corbado.Oidc.Testing;
+
+/// <summary>
+/// The server binary as a separate process (<c>dotnet Corbado.Oidc.Server.dll</c>), configured by environment
+/// variables only, as an operator runs it: administration verbs, start-up failures, crash and restart.
+/// </summary>
+public sealed class ServerProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServerProcess(Process process)
+    {
+        _process = process;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    /// <summary>Standard output and error, interleaved.</summary>
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    public int ProcessId => _process.Id;
+
+    /// <summary>The server DLL copied next to the test assembly by the project reference.</summary>
+    public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "Corbado.Oidc.Server.dll");
+
+    /// <summary>A currently free TCP port on 127.0.0.1.</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Starts the binary with <paramref name="arguments"/>; <paramref name="runAs"/> wraps it (for example setpriv).</summary>
+    public static ServerProcess Start(IReadOnlyDictionary<string, string?> environment, IEnumerable<string> arguments, string workingDirectory, IEnumerable<string>? runAs = null)
+    {
+        var prefix = runAs?.ToList() ?? [];
+        var start = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : "dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []).Append(ServerDll).Concat(arguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.Contains("__", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return new ServerProcess(Process.Start(start)!);
+    }
+
+    /// <summary>Runs an administration verb to completion and returns its exit code and output.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(IReadOnlyDictionary<string, string?> environment, string workingDirectory, params string[] arguments)
+    {
+        using var process = Start(environment, arguments, workingDirectory);
+        var exitCode = await process.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        return (exitCode, process.Output);
+    }
+
+    /// <summary>Waits for the process to end (bounded) and returns its exit code; kills it on timeout.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan timeout)
+    {
+        using var cancellation = new CancellationTokenSource(timeout);
+        try
+        {
+            await _process.WaitForExitAsync(cancellation.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            Kill();
+            throw new TimeoutException($"The server process did not exit within {timeout}. Output:\n{Output}");
+        }
+
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>Polls <c>/health/ready</c> until it answers 200 (bounded).</summary>
+    public async Task WaitUntilReadyAsync(Uri baseAddress, TimeSpan timeout)
+    {
+        using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode}. Output:\n{Output}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("health/ready");
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"The server was not ready within {timeout}. Output:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flush, as a crash or an OOM kill.</summary>
+    public void Kill()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit(10_000);
+        }
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process.Dispose();
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}
