@@ -29,7 +29,7 @@ public sealed class ValidateSignedPasskeyLoginHint(
     public async ValueTask HandleAsync(HandleAuthorizationRequestContext context)
     {
         var clientId = context.Request.ClientId;
-        var hint = context.Request.LoginHint;
+        var hint = context.Transaction.GetProperty<string>(SetLoginHintAside.Property);
 
         // No IdP session exists, so without proof in the request the user must log in (OIDC Core 3.1.2.6).
         if (string.IsNullOrEmpty(hint))

@@ -15,6 +15,7 @@ public static class CorbadoOidcServerExtensions
     {
         var services = builder.Services;
         services.AddCorbadoOidcCore(builder.Configuration, builder.Environment);
+        services.AddSensitiveLogCategoryFloors();
         services.AddHttpClient(nameof(Core.PasskeyLogin.JwksKeyResolver), client => client.Timeout = TimeSpan.FromSeconds(5));
 
         // Hosted services start in registration order, before Kestrel accepts requests.
@@ -44,6 +45,9 @@ public static class CorbadoOidcServerExtensions
 
             options.AddEventHandler(RememberRegisteredRedirectUri.Descriptor);
             options.AddEventHandler(ReturnValidationErrorsToClient.Descriptor);
+            options.AddEventHandler(SetLoginHintAside.Descriptor);
+            options.AddEventHandler(SetCodeVerifierAside.Descriptor);
+            options.AddEventHandler(RestoreCodeVerifier.Descriptor);
             options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);

@@ -1,0 +1,76 @@
+using System.Net.Http.Headers;
+using Corbado.Oidc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Corbado.Oidc.Server.Tests.Hardening;
+
+/// <summary>
+/// SPEC §6 and docs/security.md: with every category at Trace, a run through the success and failure paths writes no
+/// hint, code, token, code verifier or client secret into any log line, and refusals carry their reason codes.
+/// </summary>
+public sealed class LogHygieneTests
+{
+    [Fact]
+    public async Task FullRunAtTraceLevel_LogsNoHintCodeTokenOrSecret()
+    {
+        var capture = new LogCapture();
+        using var factory = new CorbadoOidcServerFactory(settings =>
+        {
+            // appsettings.json quiets some categories; open every one of them.
+            foreach (var category in new[] { "Default", "Microsoft.AspNetCore", "Microsoft.EntityFrameworkCore", "OpenIddict", "System.Net.Http" })
+            {
+                settings["Logging:LogLevel:" + category] = "Trace";
+            }
+        })
+        {
+            ConfigureServices = services => services.AddSingleton<ILoggerProvider>(capture),
+        };
+        using var client = factory.CreateProtocolClient();
+        var secrets = new List<string> { CorbadoOidcServerFactory.ConfidentialClientSecret, "wrong-secret-that-must-not-be-logged" };
+
+        // Success with PKCE, then redeem the code twice (replay), with a wrong secret, and call userinfo.
+        var pkce = Pkce.Create();
+        var hint = factory.Minter.Mint();
+        var request = OidcProtocol.AuthorizeParameters(hint);
+        request["code_challenge"] = pkce.Challenge;
+        request["code_challenge_method"] = "S256";
+        var authorization = await client.AuthorizeAsync(request);
+        var code = authorization.Code!;
+        using (var wrong = await client.RedeemCodeAsync(code, clientSecret: secrets[1], codeVerifier: pkce.Verifier))
+        using (var tokens = await client.RedeemCodeAsync(code, codeVerifier: pkce.Verifier))
+        {
+            var json = await tokens.ReadJsonAsync();
+            secrets.AddRange([json.GetProperty("access_token").GetString()!, json.GetProperty("id_token").GetString()!]);
+            using var userInfo = new HttpRequestMessage(HttpMethod.Get, "userinfo");
+            userInfo.Headers.Authorization = new AuthenticationHeaderValue("Bearer", secrets[^2]);
+            (await client.SendAsync(userInfo)).Dispose();
+        }
+
+        (await client.RedeemCodeAsync(code, codeVerifier: pkce.Verifier)).Dispose();
+
+        // Failures at /authorize: replayed hint, tampered hint, form_post.
+        var replay = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(hint));
+        var tampered = hint[..^4] + (hint[^4] == 'A' ? "BBBB" : "AAAA");
+        await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(tampered));
+        var formPost = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
+        formPost["response_mode"] = "form_post";
+        var formPostResponse = await client.AuthorizeAsync(formPost);
+        secrets.AddRange([hint, tampered, formPost["login_hint"]!, formPostResponse.Code!, code, pkce.Verifier]);
+
+        var lines = capture.Lines.ToList();
+        Assert.Equal("access_denied", replay.Error);
+        Assert.NotEmpty(lines);
+        Assert.Contains(lines, line => line.Contains("reason replayed", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("reason bad_signature", StringComparison.Ordinal));
+        // OpenIddict's own request lines are still written (the secrets are taken out, not the diagnostics).
+        Assert.Contains(lines, line => line.Contains("The authorization request was successfully extracted", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.Contains("The token request was successfully extracted", StringComparison.Ordinal));
+        foreach (var secret in secrets)
+        {
+            // A hint's signature or a token's tail is enough to be worth stealing: look for the last 24 characters too.
+            var offending = lines.FirstOrDefault(line => line.Contains(secret, StringComparison.Ordinal) || line.Contains(secret[^24..], StringComparison.Ordinal));
+            Assert.True(offending is null, $"A log line contains a secret value: {offending}");
+        }
+    }
+}
