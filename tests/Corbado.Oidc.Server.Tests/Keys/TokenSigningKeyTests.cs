@@ -73,4 +73,43 @@ public sealed class TokenSigningKeyTests
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
         Assert.Equal(HttpStatusCode.OK, acceptedAgain.StatusCode);
     }
+
+    [Fact]
+    public async Task Restart_KeysPersist_TokensAndCodesIssuedBeforeStillWork()
+    {
+        var directory = System.IO.Directory.CreateTempSubdirectory("corbado-oidc-restart-").FullName;
+        void SameDatabase(Dictionary<string, string?> settings) => settings["ConnectionStrings:Oidc"] = $"Data Source={Path.Combine(directory, "oidc.db")}";
+        string idToken, accessToken, pendingCode, jwksBefore;
+        using (var before = new CorbadoOidcServerFactory(SameDatabase))
+        using (var client = before.CreateProtocolClient())
+        {
+            var authorization = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(before.Minter.Mint()));
+            using var response = await client.RedeemCodeAsync(authorization.Code!);
+            var tokens = await response.ReadJsonAsync();
+            idToken = tokens.GetProperty("id_token").GetString()!;
+            accessToken = tokens.GetProperty("access_token").GetString()!;
+            pendingCode = (await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(before.Minter.Mint()))).Code!;
+            jwksBefore = await client.GetStringAsync(".well-known/jwks");
+        }
+
+        using var after = new CorbadoOidcServerFactory(SameDatabase);
+        using var restarted = after.CreateProtocolClient();
+        var jwks = new JsonWebKeySet(await restarted.GetStringAsync(".well-known/jwks"));
+        var validation = await new JsonWebTokenHandler().ValidateTokenAsync(idToken, new TokenValidationParameters
+        {
+            IssuerSigningKeys = jwks.GetSigningKeys(),
+            ValidIssuer = after.Issuer.AbsoluteUri,
+            ValidAudience = CorbadoOidcServerFactory.ConfidentialClientId,
+        });
+        using var userInfo = new HttpRequestMessage(HttpMethod.Get, "userinfo") { Headers = { Authorization = new("Bearer", accessToken) } };
+        using var userInfoResponse = await restarted.SendAsync(userInfo);
+        using var redeemed = await restarted.RedeemCodeAsync(pendingCode);
+
+        Assert.Equal(jwksBefore, await restarted.GetStringAsync(".well-known/jwks"));
+        Assert.True(validation.IsValid, validation.Exception?.Message);
+        Assert.Equal(HttpStatusCode.OK, userInfoResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        System.IO.Directory.Delete(directory, recursive: true);
+    }
 }
