@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
 using Corbado.Oidc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Corbado.Oidc.Server.Tests.Process;
@@ -144,6 +145,37 @@ public sealed partial class CommandLineTests : IDisposable
         Assert.NotEqual(0, exitCode);
         Assert.Contains("Development", output);
         Assert.DoesNotMatch(@"eyJ[\w-]+\.eyJ", output);
+    }
+
+    [Fact]
+    public async Task DevMintHint_InDevelopment_IsAcceptedByDevelopmentServer()
+    {
+        var keyFile = Path.Combine(_directory, "dev-issuer.pem");
+        _environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        _environment["Corbado__JwksFile"] = null;
+        _environment["Corbado__UseDevelopmentIssuer"] = "true";
+        _environment["Corbado__DevelopmentIssuerKeyFile"] = keyFile;
+
+        var (exitCode, output) = await RunAsync("dev", "mint-hint", "--webauthn-id", "dev-user-1");
+        var hint = output.Trim().Split('\n')[^1].Trim();
+
+        Assert.Equal(0, exitCode);
+        using var factory = new CorbadoOidcServerFactory(settings =>
+        {
+            settings["Corbado:JwksFile"] = null;
+            settings["Corbado:UseDevelopmentIssuer"] = "true";
+            settings["Corbado:DevelopmentIssuerKeyFile"] = keyFile;
+            settings["ConnectionStrings:Oidc"] = $"Data Source={_database}";
+        }, environment: "Development")
+        {
+            // The CLI signed with the real clock.
+            ConfigureServices = services => services.AddSingleton(TimeProvider.System),
+        };
+        using var client = factory.CreateProtocolClient();
+        var authorization = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(hint));
+        using var response = await client.RedeemCodeAsync(authorization.Code ?? throw new Xunit.Sdk.XunitException($"No code: {authorization.Error}"));
+        var idToken = new JsonWebToken((await response.ReadJsonAsync()).GetProperty("id_token").GetString());
+        Assert.Equal("dev-user-1", idToken.Subject);
     }
 
     public void Dispose()
