@@ -47,4 +47,52 @@ public sealed class AspNetCoreRelyingPartyTests
         Assert.Contains("access_denied", await response.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.Unauthorized, me.StatusCode);
     }
+
+    [Fact]
+    public async Task SignIn_ReplayedHint_RelyingPartyGetsAccessDeniedAndDoesNotSignIn()
+    {
+        var rpBase = SampleRelyingParty.NewBaseAddress();
+        using var server = LoopbackOidcServer.Start(SampleRelyingParty.ClientId, SampleRelyingParty.ClientSecret, SampleRelyingParty.RedirectUri(rpBase));
+        await using var rp = await SampleRelyingParty.StartAsync(rpBase, server.Issuer);
+        using var victim = ManualBrowser.Create();
+        using var attacker = ManualBrowser.Create();
+        var login = new Uri(rpBase, "/login?hint=" + Uri.EscapeDataString(server.Minter.Mint(webAuthnId: "e2e-user-2")));
+        var (first, _) = await victim.BrowseAsync(login);
+        using (first)
+        {
+            // Precondition: the hint was good, and is now spent.
+            Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        }
+
+        var (response, visited) = await attacker.BrowseAsync(login);
+        using var claims = await attacker.GetAsync(new Uri(rpBase, "/claims"));
+
+        Assert.Equal("/failed", visited[^1].AbsolutePath);
+        Assert.Contains("access_denied", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, claims.StatusCode);
+    }
+
+    [Fact]
+    public async Task SignIn_ExpiredHint_RelyingPartyGetsAccessDeniedAndDoesNotSignIn()
+    {
+        var rpBase = SampleRelyingParty.NewBaseAddress();
+        using var server = LoopbackOidcServer.Start(SampleRelyingParty.ClientId, SampleRelyingParty.ClientSecret, SampleRelyingParty.RedirectUri(rpBase));
+        await using var rp = await SampleRelyingParty.StartAsync(rpBase, server.Issuer);
+        using var browser = ManualBrowser.Create();
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        // Issued 15 minutes ago, expired 10 minutes ago: well past the one-minute clock skew.
+        var hint = server.Minter.Mint(payload: p =>
+        {
+            p["iat"] = now - 900;
+            p["nbf"] = now - 910;
+            p["exp"] = now - 600;
+        });
+
+        var (response, visited) = await browser.BrowseAsync(new Uri(rpBase, "/login?hint=" + Uri.EscapeDataString(hint)));
+        using var claims = await browser.GetAsync(new Uri(rpBase, "/claims"));
+
+        Assert.Equal("/failed", visited[^1].AbsolutePath);
+        Assert.Contains("access_denied", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Unauthorized, claims.StatusCode);
+    }
 }
