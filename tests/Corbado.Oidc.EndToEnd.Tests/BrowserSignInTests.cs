@@ -1,0 +1,62 @@
+using Microsoft.Playwright;
+
+namespace Corbado.Oidc.EndToEnd.Tests;
+
+/// <summary>
+/// A real browser (Debian's headless Chromium driven by Playwright) through the whole redirect chain: the sample
+/// relying party's sign-in, <c>/authorize</c> with the signedPasskeyData as login_hint, the form_post back to the
+/// relying party, its code exchange, and the signed-in page.
+/// </summary>
+public sealed class BrowserSignInTests
+{
+    /// <summary>Debian's chromium package; Playwright must not download a browser of its own.</summary>
+    private const string ChromiumPath = "/usr/bin/chromium";
+
+    private static async Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright)
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            Assert.Fail($"{ChromiumPath} is missing: install the Debian package 'chromium' (scripts/test.sh does).");
+        }
+
+        return await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            // Containers usually lack the user namespaces Chromium's sandbox needs.
+            Args = ["--no-sandbox"],
+            Timeout = 30_000,
+        });
+    }
+
+    [Fact]
+    public async Task SignIn_PasskeyVendorHint_BrowserLandsOnRelyingPartySignedIn()
+    {
+        var rpBase = SampleRelyingParty.NewBaseAddress();
+        using var server = LoopbackOidcServer.Start(SampleRelyingParty.ClientId, SampleRelyingParty.ClientSecret, SampleRelyingParty.RedirectUri(rpBase));
+        // The minter is the test double of the passkey vendor, which hands the RP a fresh signedPasskeyData per login.
+        await using var rp = await SampleRelyingParty.StartAsync(rpBase, server.Issuer, () => server.Minter.Mint(webAuthnId: "browser-user-1"));
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await LaunchChromiumAsync(playwright);
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        var navigations = new List<Uri>();
+        page.Request += (_, request) =>
+        {
+            if (request.IsNavigationRequest)
+            {
+                navigations.Add(new Uri(request.Url));
+            }
+        };
+
+        await page.GotoAsync(rpBase.AbsoluteUri);
+        await page.ClickAsync("#sign-in");
+        await page.WaitForURLAsync(new Uri(rpBase, "/me").AbsoluteUri);
+        var subject = await page.TextContentAsync("#subject");
+
+        Assert.Equal("browser-user-1", subject);
+        Assert.Equal(new Uri(rpBase, "/me"), new Uri(page.Url));
+        Assert.Contains(navigations, uri => uri.AbsolutePath == "/authorize" && uri.Port == server.Issuer.Port);
+        Assert.Contains(navigations, uri => uri.AbsolutePath == "/signin-oidc" && uri.Port == rpBase.Port);
+    }
+}

@@ -1,0 +1,35 @@
+using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Server.Persistence;
+using Corbado.Oidc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Corbado.Oidc.EndToEnd.Tests;
+
+/// <summary>
+/// Starts a fresh Corbado.Oidc server on real Kestrel on a loopback port (Development, http issuer, real clock) with
+/// one extra confidential client for the relying party under test.
+/// </summary>
+internal static class LoopbackOidcServer
+{
+    public static CorbadoOidcServerFactory Start(string clientId, string clientSecret, Uri redirectUri)
+    {
+        var port = LoopbackPorts.Free();
+        var server = new CorbadoOidcServerFactory(settings =>
+        {
+            settings["Clients:2:ClientId"] = clientId;
+            settings["Clients:2:ClientSecret"] = clientSecret;
+            settings["Clients:2:RedirectUris:0"] = redirectUri.AbsoluteUri;
+        }, environment: "Development", issuer: $"http://127.0.0.1:{port}/")
+        {
+            // Relying parties validate exp/iat against the real clock.
+            ConfigureServices = services => services.AddSingleton(TimeProvider.System),
+        };
+        server.UseKestrel(port);
+        server.StartServer();
+        return server;
+    }
+
+    /// <summary>Stores a user profile, as an operator's import would, so that profile claims can be released.</summary>
+    public static Task SeedProfileAsync(this CorbadoOidcServerFactory server, UserProfile profile)
+        => server.Services.GetRequiredService<EfUserProfileStore>().UpsertAsync([profile], CancellationToken.None);
+}
