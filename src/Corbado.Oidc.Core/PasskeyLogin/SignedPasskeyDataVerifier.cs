@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Core.Replay;
 using Microsoft.Extensions.Options;
@@ -21,6 +22,8 @@ public sealed class SignedPasskeyDataVerifier
     private readonly IPasskeyBackend? _backend;
     private readonly PasskeyVerificationMode _mode;
     private readonly TimeProvider _timeProvider;
+    private static readonly JsonDocumentOptions StrictJson = new() { AllowDuplicateProperties = false, MaxDepth = 16 };
+
     private readonly JsonWebTokenHandler _handler = new() { MapInboundClaims = false };
     private readonly HashSet<string> _algorithms;
 
@@ -63,6 +66,10 @@ public sealed class SignedPasskeyDataVerifier
         try
         {
             token = new JsonWebToken(signedPasskeyData);
+            // RFC 7519 §4 / RFC 7515 §5.2: refuse duplicate member names rather than pick one, so that no two
+            // parsers (ours, the passkey backend's) can read different claims from the same signed bytes.
+            RejectDuplicateMembers(token.EncodedHeader);
+            RejectDuplicateMembers(token.EncodedPayload);
         }
         catch (Exception exception) when (exception is ArgumentException or SecurityTokenException or FormatException or System.Text.Json.JsonException)
         {
@@ -224,6 +231,11 @@ public sealed class SignedPasskeyDataVerifier
         }
 
         return dots == 2 && value[0] != '.' && value[^1] != '.' && !value.Contains("..", StringComparison.Ordinal);
+    }
+
+    private static void RejectDuplicateMembers(string encodedJson)
+    {
+        using var _ = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(encodedJson), StrictJson);
     }
 
     private static bool TryGetNumericDate(JsonWebToken token, string claim, out DateTimeOffset value, out bool present)

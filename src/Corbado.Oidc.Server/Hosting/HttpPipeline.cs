@@ -185,36 +185,50 @@ public static partial class HttpPipeline
     {
         public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
         {
-            var unavailable = IsTransient(exception);
-            LogUnhandled(logger, exception, unavailable ? "temporarily_unavailable" : "server_error", context.Request.Path);
-            context.Response.StatusCode = unavailable ? StatusCodes.Status503ServiceUnavailable : StatusCodes.Status500InternalServerError;
-            if (unavailable)
+            var (status, error, description) = Classify(exception);
+            if (status == StatusCodes.Status500InternalServerError)
+            {
+                LogUnhandled(logger, exception, error, context.Request.Path);
+            }
+            else
+            {
+                // Expected: a client sent an unreadable body, or the database is briefly away. No stack trace needed.
+                LogRefused(logger, error, status, context.Request.Path, exception.GetType().Name);
+            }
+
+            context.Response.StatusCode = status;
+            if (status == StatusCodes.Status503ServiceUnavailable)
             {
                 context.Response.Headers.RetryAfter = "5";
             }
 
-            await context.Response.WriteAsJsonAsync(new
-            {
-                error = unavailable ? "temporarily_unavailable" : "server_error",
-                error_description = unavailable ? "The service is temporarily unavailable; retry later." : "An internal error occurred.",
-            }, cancellationToken);
+            await context.Response.WriteAsJsonAsync(new { error, error_description = description }, cancellationToken);
             return true;
         }
 
-        private static bool IsTransient(Exception exception)
+        private static (int Status, string Error, string Description) Classify(Exception exception)
         {
             for (var current = exception; current is not null; current = current.InnerException)
             {
-                if (current is DbException or DbUpdateException or TimeoutException)
+                switch (current)
                 {
-                    return true;
+                    case DbException or DbUpdateException or TimeoutException:
+                        return (StatusCodes.Status503ServiceUnavailable, "temporarily_unavailable", "The service is temporarily unavailable; retry later.");
+                    // A form body with NUL characters, too many values or over the size limits (RFC 6749 §5.2).
+                    case BadHttpRequestException badRequest:
+                        return (badRequest.StatusCode, "invalid_request", "The request body could not be read.");
+                    case InvalidDataException:
+                        return (StatusCodes.Status400BadRequest, "invalid_request", "The request body could not be read.");
                 }
             }
 
-            return false;
+            return (StatusCodes.Status500InternalServerError, "server_error", "An internal error occurred.");
         }
 
         [LoggerMessage(EventId = 3002, Level = LogLevel.Error, Message = "Unhandled exception on {Path}: answered {Error}")]
         private static partial void LogUnhandled(ILogger logger, Exception exception, string error, string path);
+
+        [LoggerMessage(EventId = 3003, Level = LogLevel.Warning, Message = "Request on {Path} answered {Error} ({Status}): {ExceptionType}")]
+        private static partial void LogRefused(ILogger logger, string error, int status, string path, string exceptionType);
     }
 }

@@ -291,6 +291,21 @@ public sealed class VerifierReasonCodeTests : IDisposable
         Assert.Equal(PasskeyLoginFailure.Malformed, (await VerifyAsync(hint)).Failure);
     }
 
+    [Theory]
+    [InlineData("payload")]
+    [InlineData("header")]
+    public async Task Verify_DuplicateJsonMembers_IsMalformed(string part)
+    {
+        // Validly signed, but with two iss (or two alg) members: RFC 7519 §4 lets a parser refuse, and we do.
+        var header = _minter.DefaultHeader().ToJsonString();
+        var payload = _minter.DefaultPayload().ToJsonString();
+        var hint = part == "payload"
+            ? _minter.Sign(header, "{\"iss\":\"pro-evil\"," + payload[1..])
+            : _minter.Sign("{\"alg\":\"none\"," + header[1..], payload);
+
+        Assert.Equal(PasskeyLoginFailure.Malformed, (await VerifyAsync(hint)).Failure);
+    }
+
     [Fact]
     public async Task Verify_SignatureOfOtherKeyWithSameKid_IsBadSignature()
     {
