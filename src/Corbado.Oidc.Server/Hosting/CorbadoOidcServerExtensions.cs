@@ -44,6 +44,8 @@ public static class CorbadoOidcServerExtensions
             });
 
             options.AddEventHandler(RememberRegisteredRedirectUri.Descriptor);
+            options.AddEventHandler(ValidateParameterShapes.Descriptor);
+            options.AddEventHandler(RejectRepeatedParameters.Descriptor);
             options.AddEventHandler(ReturnValidationErrorsToClient.Descriptor);
             options.AddEventHandler(SetLoginHintAside.Descriptor);
             options.AddEventHandler(SetCodeVerifierAside.Descriptor);
