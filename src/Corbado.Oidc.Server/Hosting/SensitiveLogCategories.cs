@@ -34,14 +34,47 @@ public static class SensitiveLogCategories
                 }
             }
 
-            // Added last, so they win over configured rules of the same specificity for every provider.
+            // Where the rule that would apply to a floor category is below its floor, add one at the floor. Added
+            // last, so it wins over configured rules of the same specificity; it never lowers a configured level.
             foreach (var provider in providers)
             {
                 foreach (var (category, floor) in Floors)
                 {
-                    options.Rules.Add(new LoggerFilterRule(provider, category, floor, filter: null));
+                    var effective = Select(options.Rules, provider, category)?.LogLevel ?? options.MinLevel;
+                    if (effective < floor)
+                    {
+                        options.Rules.Add(new LoggerFilterRule(provider, category, floor, filter: null));
+                    }
                 }
             }
+        }
+
+        /// <summary>The rule Microsoft.Extensions.Logging picks: provider-specific first, then the longest category prefix, then the last.</summary>
+        private static LoggerFilterRule? Select(IEnumerable<LoggerFilterRule> rules, string? provider, string category)
+        {
+            LoggerFilterRule? best = null;
+            foreach (var rule in rules)
+            {
+                if ((rule.ProviderName is not null && rule.ProviderName != provider)
+                    || (rule.CategoryName is not null && !category.StartsWith(rule.CategoryName, StringComparison.OrdinalIgnoreCase)))
+                {
+                    continue;
+                }
+
+                if (best is not null)
+                {
+                    bool bestSpecific = best.ProviderName is not null, ruleSpecific = rule.ProviderName is not null;
+                    if ((bestSpecific && !ruleSpecific) || (bestSpecific == ruleSpecific && best.CategoryName is not null
+                        && (rule.CategoryName is null || rule.CategoryName.Length < best.CategoryName.Length)))
+                    {
+                        continue;
+                    }
+                }
+
+                best = rule;
+            }
+
+            return best;
         }
 
         private static LogLevel? FloorFor(string category) => Floors

@@ -73,4 +73,27 @@ public sealed class LogHygieneTests
             Assert.True(offending is null, $"A log line contains a secret value: {offending}");
         }
     }
+
+    [Theory]
+    [InlineData("Trace", "OpenIddict.Server.OpenIddictServerDispatcher", LogLevel.Debug)]
+    [InlineData("Trace", "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning)]
+    [InlineData("Trace", "Corbado.Oidc.Server.Handlers.ValidateSignedPasskeyLoginHint", LogLevel.Trace)]
+    [InlineData("Error", "OpenIddict.Server.OpenIddictServerDispatcher", LogLevel.Error)]
+    [InlineData("Error", "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Error)]
+    public void LogLevelFloors_RaiseSensitiveCategoriesButNeverLowerConfiguredLevels(string configured, string category, LogLevel expectedMinimum)
+    {
+        using var factory = new CorbadoOidcServerFactory(settings =>
+        {
+            foreach (var name in new[] { "Default", "Microsoft.AspNetCore", "OpenIddict", "OpenIddict.Server" })
+            {
+                settings["Logging:LogLevel:" + name] = configured;
+            }
+
+            settings["Logging:Console:LogLevel:OpenIddict"] = configured;
+        });
+        var logger = factory.Services.GetRequiredService<ILoggerFactory>().CreateLogger(category);
+
+        Assert.True(logger.IsEnabled(expectedMinimum));
+        Assert.False(expectedMinimum > LogLevel.Trace && logger.IsEnabled(expectedMinimum - 1));
+    }
 }
