@@ -33,7 +33,7 @@ public static class CorbadoOidcServices
         var connectionString = configuration.GetConnectionString("Oidc")
             ?? (provider == DatabaseProvider.Sqlite ? DefaultConnectionString
                 : throw new InvalidOperationException("ConnectionStrings:Oidc is required when Database:Provider is PostgreSql."));
-        services.AddOidcDatabase(provider, connectionString);
+        services.AddOidcDatabase(provider, connectionString, configuration["Database:SqliteSynchronous"]);
 
         services.AddSingleton<VerifiedSecretCache>();
         services.AddOpenIddict().AddCore(options =>

@@ -37,6 +37,11 @@ public sealed partial class DatabaseInitializer(
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         try
         {
+            if (context.Database.IsSqlite())
+            {
+                await context.Database.ExecuteSqlRawAsync(SqliteTuning.WalPragma, cancellationToken);
+            }
+
             await context.Database.MigrateAsync(cancellationToken);
             await services.GetRequiredService<KeyMaterialStore>().EnsureKeysAsync(cancellationToken);
         }

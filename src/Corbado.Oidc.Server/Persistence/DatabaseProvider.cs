@@ -16,7 +16,7 @@ public enum DatabaseProvider
 /// <summary>Registers the provider-specific context behind the shared <see cref="OidcDbContext"/> type.</summary>
 public static class DatabaseRegistration
 {
-    public static IServiceCollection AddOidcDatabase(this IServiceCollection services, DatabaseProvider provider, string connectionString)
+    public static IServiceCollection AddOidcDatabase(this IServiceCollection services, DatabaseProvider provider, string connectionString, string? sqliteSynchronous = null)
     {
         switch (provider)
         {
@@ -26,7 +26,8 @@ public static class DatabaseRegistration
                 break;
             default:
                 EnsureSqliteDirectory(connectionString);
-                services.AddPooledDbContextFactory<SqliteOidcDbContext>(options => options.UseSqlite(connectionString));
+                var tuning = SqliteTuning.FromSetting(sqliteSynchronous);
+                services.AddPooledDbContextFactory<SqliteOidcDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(tuning));
                 services.AddSingleton<IDbContextFactory<OidcDbContext>, BaseTypeFactory<SqliteOidcDbContext>>();
                 break;
         }

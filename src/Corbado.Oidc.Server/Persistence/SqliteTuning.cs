@@ -1,0 +1,39 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>
+/// SQLite settings for a server with concurrent requests. The database runs in WAL mode (set once by
+/// <see cref="DatabaseInitializer"/>; it persists in the file) so readers never wait for the writer; every connection
+/// waits inside SQLite for a busy lock instead of failing, and uses <c>Database:SqliteSynchronous</c>:
+/// <c>Normal</c> (default) fsyncs at checkpoints, losing nothing on a process crash and at most the last commits on
+/// power loss; <c>Full</c> fsyncs every commit.
+/// </summary>
+public sealed class SqliteTuning(string synchronous) : DbConnectionInterceptor
+{
+    public const string WalPragma = "PRAGMA journal_mode=WAL;";
+
+    private readonly string _pragmas = $"PRAGMA synchronous={synchronous.ToUpperInvariant()}; PRAGMA busy_timeout=10000;";
+
+    public static SqliteTuning FromSetting(string? synchronous) => synchronous?.ToUpperInvariant() switch
+    {
+        null or "" or "NORMAL" => new SqliteTuning("NORMAL"),
+        "FULL" => new SqliteTuning("FULL"),
+        _ => throw new InvalidOperationException($"Database:SqliteSynchronous is '{synchronous}'; allowed are Normal and Full."),
+    };
+
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = _pragmas;
+        command.ExecuteNonQuery();
+    }
+
+    public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = _pragmas;
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}
