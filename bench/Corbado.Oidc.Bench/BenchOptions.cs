@@ -27,6 +27,7 @@ public sealed record BenchOptions
     public string? ServerDll { get; init; }
     public int Warmup { get; init; } = 200;
     public int Premint { get; init; } = 20_000;
+    public string MarkdownBlock { get; init; } = "results";
 
     /// <summary>The command line as typed, for the report.</summary>
     public string CommandLine { get; init; } = "";
@@ -50,11 +51,19 @@ public static class BenchCommandLine
         var window = Bounded(new Option<int>("--window") { Description = "Report throughput and p99 for every window of this many logins.", DefaultValueFactory = _ => 50_000 }, 1, BenchOptions.MaxLogins);
         var serverDll = new Option<string?>("--server-dll") { Description = "The server to run (default: the Release build in this repository)." };
         var warmup = Bounded(new Option<int>("--warmup") { Description = "Untimed logins first (JIT, connection pool, database pages).", DefaultValueFactory = _ => 200 }, 0, 100_000);
+        var markdownBlock = new Option<string>("--markdown-block") { Description = "Name of the generated block to rewrite: <!-- bench:NAME:begin --> … <!-- bench:NAME:end -->.", DefaultValueFactory = _ => "results" };
+        markdownBlock.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is not { Length: > 0 and <= 40 } name || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                result.AddError("--markdown-block takes letters, digits, '-' and '_' (at most 40).");
+            }
+        });
         var premint = Bounded(new Option<int>("--premint") { Description = "Hints minted before timing starts (at most --logins); the rest are minted while the run goes.", DefaultValueFactory = _ => 20_000 }, 0, BenchOptions.MaxLogins);
 
         var root = new RootCommand("Corbado.Oidc login benchmark: starts the server, drives full passkey logins, reports throughput, latency and cost.")
         {
-            logins, concurrency, durationLimit, database, connectionString, serverCpu, driverCpu, json, markdown, window, serverDll, warmup, premint,
+            logins, concurrency, durationLimit, database, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, warmup, premint,
         };
         root.SetAction((parse, cancellationToken) => run(new BenchOptions
         {
@@ -67,6 +76,7 @@ public static class BenchCommandLine
             DriverCpu = parse.GetValue(driverCpu),
             JsonPath = parse.GetValue(json),
             MarkdownPath = parse.GetValue(markdown),
+            MarkdownBlock = parse.GetValue(markdownBlock)!,
             Window = parse.GetValue(window),
             ServerDll = parse.GetValue(serverDll),
             Warmup = parse.GetValue(warmup),

@@ -9,8 +9,8 @@ namespace Corbado.Oidc.Bench;
 /// <summary>Everything one run measured; written to the console, to JSON and to the Markdown results block.</summary>
 public sealed record BenchReport
 {
-    public const string BeginMarker = "<!-- bench:results:begin -->";
-    public const string EndMarker = "<!-- bench:results:end -->";
+    public static string BeginMarker(string block) => $"<!-- bench:{block}:begin -->";
+    public static string EndMarker(string block) => $"<!-- bench:{block}:end -->";
 
     public required DateTimeOffset GeneratedAt { get; init; }
     public required string Command { get; init; }
@@ -115,10 +115,10 @@ public sealed record BenchReport
         return s.ToString();
     }
 
-    public string ToMarkdownBlock()
+    public string ToMarkdownBlock(string block = "results")
     {
         var s = new StringBuilder();
-        s.AppendLine(BeginMarker);
+        s.AppendLine(BeginMarker(block));
         s.AppendLine(I($"Generated {GeneratedAt:yyyy-MM-dd HH:mm} UTC by `dotnet run --project bench/Corbado.Oidc.Bench -c Release -- {Command}`."));
         s.AppendLine();
         s.AppendLine(I($"**Machine:** {Machine.CpuModel}{(Machine.CpuMhz is null ? "" : $" ({Machine.CpuMhz} MHz)")}, {Machine.CpuinfoProcessors} processors in /proc/cpuinfo, nproc {Machine.Nproc}, {Machine.MemoryMb:N0} MB RAM, Linux {Machine.Kernel}, {Machine.Runtime}. Shared with other work while measured."));
@@ -159,19 +159,21 @@ public sealed record BenchReport
             s.AppendLine(I($"| {target.Name} | {target.Measured} | {target.Verdict} |"));
         }
 
-        s.Append(EndMarker);
+        s.Append(EndMarker(block));
         return s.ToString();
     }
 
     /// <summary>Replaces the generated block of a Markdown file (or appends one), leaving the rest untouched.</summary>
-    public void WriteMarkdown(string path)
+    public void WriteMarkdown(string path, string block = "results")
     {
         var text = File.Exists(path) ? File.ReadAllText(path) : "";
-        var begin = text.IndexOf(BeginMarker, StringComparison.Ordinal);
-        var end = begin < 0 ? -1 : text.IndexOf(EndMarker, begin, StringComparison.Ordinal);
+        var beginMarker = BeginMarker(block);
+        var endMarker = EndMarker(block);
+        var begin = text.IndexOf(beginMarker, StringComparison.Ordinal);
+        var end = begin < 0 ? -1 : text.IndexOf(endMarker, begin, StringComparison.Ordinal);
         text = begin >= 0 && end >= 0
-            ? string.Concat(text.AsSpan(0, begin), ToMarkdownBlock(), text.AsSpan(end + EndMarker.Length))
-            : text + (text.Length == 0 || text.EndsWith('\n') ? "" : "\n") + ToMarkdownBlock() + "\n";
+            ? string.Concat(text.AsSpan(0, begin), ToMarkdownBlock(block), text.AsSpan(end + endMarker.Length))
+            : text + (text.Length == 0 || text.EndsWith('\n') ? "" : "\n") + ToMarkdownBlock(block) + "\n";
         WriteFile(path, text);
     }
 

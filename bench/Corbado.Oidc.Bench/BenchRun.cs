@@ -54,6 +54,7 @@ public static class BenchRun
         var (settings, connectionString, sqliteFile) = await ServerSettingsAsync(options, dataDirectory, jwksFile);
         Log($"starting {serverDll} ({options.Database}{(options.ServerCpu is { } sc ? $", CPU {sc}" : "")})");
         await using var server = await ServerProcess.StartAsync(serverDll, dataDirectory, settings, options.ServerCpu, cancellationToken);
+        Log($"server ready: pid {server.ProcessId}, {server.BaseAddress}, issuer {server.Issuer}");
         // Never leave the server behind: Ctrl-C and process exit kill it too (DisposeAsync covers the normal path).
         ConsoleCancelEventHandler onCancel = (_, _) => server.KillNow();
         EventHandler onExit = (_, _) => server.KillNow();
@@ -124,9 +125,8 @@ public static class BenchRun
             }
         }
 
-        // The rest of the hints are minted while the run goes; stale ones are dropped, so allow for a pool's worth more.
-        var remaining = options.Logins - premint;
-        hints.StartProducer(remaining > 0 ? remaining + capacity : 0);
+        // The rest of the hints are minted while the run goes, and a replacement for each stale one dropped.
+        hints.StartProducer(options.Logins - premint, limit: 3L * (options.Warmup + options.Logins) + capacity);
         driver.ResetErrors();
         GC.Collect();
 
@@ -160,8 +160,8 @@ public static class BenchRun
 
         if (options.MarkdownPath is { } markdown)
         {
-            report.WriteMarkdown(markdown);
-            Log($"rewrote the results block of {markdown}");
+            report.WriteMarkdown(markdown, options.MarkdownBlock);
+            Log($"rewrote the '{options.MarkdownBlock}' block of {markdown}");
         }
 
         return report.Passed ? 0 : 1;

@@ -8,7 +8,7 @@ namespace Corbado.Oidc.Bench;
 /// signedPasskeyData for the run, minted off the measured path. A first batch is minted before timing starts (in
 /// parallel, one key per thread); for longer runs a single producer keeps a bounded channel topped up while the run
 /// goes, because a hint lives only five minutes (Corbado:MaxAge). A hint older than <see cref="MaxHintAge"/> when a
-/// worker takes it is dropped, never sent.
+/// worker takes it is dropped, never sent, and the producer mints a replacement.
 /// </summary>
 public sealed class HintSupply : IAsyncDisposable
 {
@@ -18,6 +18,7 @@ public sealed class HintSupply : IAsyncDisposable
     private readonly HintMinter[] _minters;
     private readonly Channel<MintedHint> _channel;
     private readonly CancellationTokenSource _stop = new();
+    private readonly SemaphoreSlim _owed = new(0);
     private Task? _producer;
     private long _minted;
     private long _stale;
@@ -61,19 +62,23 @@ public sealed class HintSupply : IAsyncDisposable
         });
     }
 
-    /// <summary>Starts one background producer that mints up to <paramref name="count"/> more hints as room frees up.</summary>
-    public void StartProducer(long count)
+    /// <summary>
+    /// Starts one background producer that mints <paramref name="count"/> more hints as room frees up, plus one for
+    /// every stale hint dropped, up to <paramref name="limit"/> in all (so a slow run cannot mint forever).
+    /// </summary>
+    public void StartProducer(long count, long limit)
     {
-        if (count <= 0)
+        if (count > 0)
         {
-            return;
+            _owed.Release((int)Math.Min(int.MaxValue, count));
         }
 
         var minter = _minters[0];
         _producer = Task.Run(async () =>
         {
-            for (long i = 0; i < count && !_stop.IsCancellationRequested; i++)
+            while (Minted < limit)
             {
+                await _owed.WaitAsync(_stop.Token);
                 await _channel.Writer.WriteAsync(Mint(minter), _stop.Token);
             }
         });
@@ -82,7 +87,7 @@ public sealed class HintSupply : IAsyncDisposable
     /// <summary>The next fresh hint; waits (bounded by <paramref name="cancellationToken"/>) when the pool is empty.</summary>
     public async ValueTask<string> TakeAsync(CancellationToken cancellationToken)
     {
-        // Bounded: at most the pool's capacity plus what the producer mints can be dropped as stale.
+        // Bounded: each pass consumes a hint, and the producer's total is capped.
         while (true)
         {
             if (!_channel.Reader.TryRead(out var hint))
@@ -99,6 +104,7 @@ public sealed class HintSupply : IAsyncDisposable
             }
 
             Interlocked.Increment(ref _stale);
+            _owed.Release();
         }
     }
 
@@ -118,6 +124,7 @@ public sealed class HintSupply : IAsyncDisposable
         }
 
         _stop.Dispose();
+        _owed.Dispose();
     }
 
     private MintedHint Mint(HintMinter minter)
