@@ -15,6 +15,9 @@ public sealed record BenchReport
     public required DateTimeOffset GeneratedAt { get; init; }
     public required string Command { get; init; }
     public required MachineInfo Machine { get; init; }
+    /// <summary>1-minute load average when timing started and when it ended (driver and server included).</summary>
+    public required double LoadAverageBefore { get; init; }
+    public required double LoadAverageAfter { get; init; }
     public required RunSettings Settings { get; init; }
 
     public required int Requested { get; init; }
@@ -70,7 +73,7 @@ public sealed record BenchReport
         var s = new StringBuilder();
         s.AppendLine(I($"Corbado.Oidc login benchmark — {Settings.Database}, C={Settings.Concurrency}, server CPU {Cpu(Settings.ServerCpu)}, driver CPU {Cpu(Settings.DriverCpu)}"));
         s.AppendLine(I($"  logins            {Succeeded:N0} ok / {Attempted:N0} attempted / {Requested:N0} requested ({StoppedBy})"));
-        s.AppendLine(I($"  duration          {DurationSeconds:N2} s"));
+        s.AppendLine(I($"  duration          {DurationSeconds:N2} s (load average {LoadAverageBefore:N2} → {LoadAverageAfter:N2})"));
         s.AppendLine(I($"  throughput        {LoginsPerSecond:N1} logins/s"));
         s.AppendLine();
         s.AppendLine("  latency (ms)        p50      p95      p99      max     mean");
@@ -121,7 +124,7 @@ public sealed record BenchReport
         s.AppendLine(BeginMarker(block));
         s.AppendLine(I($"Generated {GeneratedAt:yyyy-MM-dd HH:mm} UTC by `dotnet run --project bench/Corbado.Oidc.Bench -c Release -- {Command}`."));
         s.AppendLine();
-        s.AppendLine(I($"**Machine:** {Machine.CpuModel}{(Machine.CpuMhz is null ? "" : $" ({Machine.CpuMhz} MHz)")}, {Machine.CpuinfoProcessors} processors in /proc/cpuinfo, nproc {Machine.Nproc}, {Machine.MemoryMb:N0} MB RAM, Linux {Machine.Kernel}, {Machine.Runtime}. Shared with other work while measured."));
+        s.AppendLine(I($"**Machine:** {Machine.CpuModel}{(Machine.CpuMhz is null ? "" : $" ({Machine.CpuMhz} MHz)")}, {Machine.CpuinfoProcessors} processors in /proc/cpuinfo, nproc {Machine.Nproc}, {Machine.MemoryMb:N0} MB RAM, Linux {Machine.Kernel}, {Machine.Runtime}. Load average {LoadAverageBefore:N2} when timing started, {LoadAverageAfter:N2} at the end (the benchmark itself accounts for up to 2; more means other work shared the machine)."));
         s.AppendLine();
         s.AppendLine(I($"**Run:** {Settings.Database}, {Succeeded:N0} of {Requested:N0} logins ({StoppedBy}) after {Settings.Warmup:N0} warm-up logins, concurrency {Settings.Concurrency}, server on CPU {Cpu(Settings.ServerCpu)}, driver on CPU {Cpu(Settings.DriverCpu)}, {Settings.ServerMode}."));
         s.AppendLine();

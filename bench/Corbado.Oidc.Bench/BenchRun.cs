@@ -133,13 +133,20 @@ public static class BenchRun
         var databaseBefore = await DatabaseBytesAsync(connectionString, sqliteFile, cancellationToken);
         var log = new LatencyLog(options.Logins);
         Log($"timed run: {options.Logins:N0} logins, concurrency {options.Concurrency}, limit {options.DurationLimitSeconds} s");
+        var loadBefore = MachineInfo.LoadAverage();
         var serverCpuBefore = server.CpuSeconds();
         var driverCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var timingStarted = Stopwatch.GetTimestamp();
         using var progress = StartProgress(log, options.Logins, timingStarted);
 
         var result = await driver.RunAsync(options.Logins, options.Concurrency, limit, log, () => !server.HasExited, cancellationToken);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            // Interrupted: the numbers describe nothing, so no report and no files are written.
+            throw new OperationCanceledException(cancellationToken);
+        }
 
+        var loadAfter = MachineInfo.LoadAverage();
         var serverAlive = !server.HasExited;
         var serverCpu = serverAlive ? server.CpuSeconds() - serverCpuBefore : double.NaN;
         var driverCpu = (Process.GetCurrentProcess().TotalProcessorTime - driverCpuBefore).TotalSeconds;
@@ -149,7 +156,7 @@ public static class BenchRun
         var databaseAfter = serverAlive ? await DatabaseBytesAsync(connectionString, sqliteFile, cancellationToken) : 0;
 
         var report = BuildReport(options, result, log, timingStarted, driver, hints, premint, floor, serverCpu, driverCpu, peakRss, rssAfter,
-            databaseBefore, databaseAfter);
+            databaseBefore, databaseAfter) with { LoadAverageBefore = loadBefore, LoadAverageAfter = loadAfter };
         Console.WriteLine();
         Console.Write(report.ToConsole());
         if (options.JsonPath is { } json)
@@ -195,6 +202,8 @@ public static class BenchRun
             GeneratedAt = DateTimeOffset.UtcNow,
             Command = options.CommandLine,
             Machine = MachineInfo.Read(),
+            LoadAverageBefore = double.NaN,
+            LoadAverageAfter = double.NaN,
             Settings = new RunSettings(options.Database, options.Concurrency, options.DurationLimitSeconds, options.ServerCpu, options.DriverCpu,
                 options.Window, options.Warmup, premint, "ASPNETCORE_ENVIRONMENT=Production, https issuer behind X-Forwarded-Proto, rate limiting off, log level Warning"),
             Requested = options.Logins,

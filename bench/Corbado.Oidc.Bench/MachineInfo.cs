@@ -5,6 +5,13 @@ namespace Corbado.Oidc.Bench;
 /// <summary>The machine the numbers came from (/proc/cpuinfo, nproc, memory, kernel, runtime).</summary>
 public sealed record MachineInfo(string CpuModel, int CpuinfoProcessors, int Nproc, string? CpuMhz, long MemoryMb, string Kernel, string Runtime)
 {
+    /// <summary>The 1-minute load average (/proc/loadavg): above 2 on this machine means other work shared the CPUs.</summary>
+    public static double LoadAverage()
+    {
+        var text = File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg") : "";
+        return double.TryParse(text.Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
+    }
+
     public static MachineInfo Read()
     {
         string? model = null, mhz = null;
