@@ -28,6 +28,7 @@ public sealed record BenchOptions
     public int Warmup { get; init; } = 200;
     public int Premint { get; init; } = 20_000;
     public string MarkdownBlock { get; init; } = "results";
+    public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment { get; init; } = [];
 
     /// <summary>The command line as typed, for the report.</summary>
     public string CommandLine { get; init; } = "";
@@ -59,11 +60,22 @@ public static class BenchCommandLine
                 result.AddError("--markdown-block takes letters, digits, '-' and '_' (at most 40).");
             }
         });
+        var serverEnvironment = new Option<string[]>("--server-env") { Description = "Extra KEY=VALUE environment for the server (repeat), e.g. DOTNET_PerfMapEnabled=1 for perf.", AllowMultipleArgumentsPerToken = false };
+        serverEnvironment.Validators.Add(result =>
+        {
+            foreach (var entry in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (entry.IndexOf('=', StringComparison.Ordinal) <= 0)
+                {
+                    result.AddError($"--server-env takes KEY=VALUE (was '{entry}').");
+                }
+            }
+        });
         var premint = Bounded(new Option<int>("--premint") { Description = "Hints minted before timing starts (at most --logins); the rest are minted while the run goes.", DefaultValueFactory = _ => 20_000 }, 0, BenchOptions.MaxLogins);
 
         var root = new RootCommand("Corbado.Oidc login benchmark: starts the server, drives full passkey logins, reports throughput, latency and cost.")
         {
-            logins, concurrency, durationLimit, database, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, warmup, premint,
+            logins, concurrency, durationLimit, database, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint,
         };
         root.SetAction((parse, cancellationToken) => run(new BenchOptions
         {
@@ -77,6 +89,7 @@ public static class BenchCommandLine
             JsonPath = parse.GetValue(json),
             MarkdownPath = parse.GetValue(markdown),
             MarkdownBlock = parse.GetValue(markdownBlock)!,
+            ServerEnvironment = [.. (parse.GetValue(serverEnvironment) ?? []).Select(e => new KeyValuePair<string, string>(e[..e.IndexOf('=', StringComparison.Ordinal)], e[(e.IndexOf('=', StringComparison.Ordinal) + 1)..]))],
             Window = parse.GetValue(window),
             ServerDll = parse.GetValue(serverDll),
             Warmup = parse.GetValue(warmup),

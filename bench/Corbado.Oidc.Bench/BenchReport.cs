@@ -45,6 +45,8 @@ public sealed record BenchReport
 
     public required double PeakRssMb { get; init; }
     public required double RssAfterMb { get; init; }
+    /// <summary>Threads in the server process when timing ended (the thread pool grows when requests block).</summary>
+    public required int ServerThreadsAfter { get; init; }
     public required long DatabaseBytesBefore { get; init; }
     public required long DatabaseBytesAfter { get; init; }
     public required double DatabaseBytesPerLogin { get; init; }
@@ -94,7 +96,7 @@ public sealed record BenchReport
         s.AppendLine(I($"  driver CPU        {DriverCpuSeconds:N1} s ({DriverCoresBusy:N2} cores busy)"));
         s.AppendLine(I($"  crypto floor      {CryptoFloor.FloorMicroseconds:N1} µs (RSA-{CryptoFloor.ModulusBits} sign {CryptoFloor.SignMicroseconds:N1} µs + verify {CryptoFloor.VerifyMicroseconds:N1} µs)"));
         s.AppendLine(I($"  CPU / floor       {FloorRatio:N2}×"));
-        s.AppendLine(I($"  peak RSS          {PeakRssMb:N1} MB (after run {RssAfterMb:N1} MB)"));
+        s.AppendLine(I($"  peak RSS          {PeakRssMb:N1} MB (after run {RssAfterMb:N1} MB, {ServerThreadsAfter} threads)"));
         s.AppendLine(I($"  database          {Mb(DatabaseBytesBefore)} before, {Mb(DatabaseBytesAfter)} after ({DatabaseBytesPerLogin:N0} bytes/login)"));
         s.AppendLine(I($"  hints             {Hints.Preminted:N0} pre-minted, {Hints.Minted:N0} minted in all, {Hints.StaleDropped:N0} stale dropped, {Hints.StarvedWaits:N0} waits for the producer ({Hints.StarvedSeconds:N2} s)"));
         s.AppendLine();
@@ -136,7 +138,7 @@ public sealed record BenchReport
         s.AppendLine(I($"| Server CPU per login | {ServerCpuMsPerLogin:N3} ms ({ServerCoresBusy:N2} cores busy) |"));
         s.AppendLine(I($"| Crypto floor (RSA-{CryptoFloor.ModulusBits} RS256 sign + verify) | {CryptoFloor.FloorMicroseconds:N1} µs (sign {CryptoFloor.SignMicroseconds:N1}, verify {CryptoFloor.VerifyMicroseconds:N1}) |"));
         s.AppendLine(I($"| Server CPU / floor | {FloorRatio:N2}× |"));
-        s.AppendLine(I($"| Peak RSS (VmHWM) | {PeakRssMb:N1} MB |"));
+        s.AppendLine(I($"| Peak RSS (VmHWM) | {PeakRssMb:N1} MB ({ServerThreadsAfter} server threads at the end) |"));
         s.AppendLine(I($"| Database size | {Mb(DatabaseBytesBefore)} → {Mb(DatabaseBytesAfter)} ({DatabaseBytesPerLogin:N0} bytes/login) |"));
         s.AppendLine(I($"| Driver CPU | {DriverCoresBusy:N2} cores busy |"));
         s.AppendLine();

@@ -152,11 +152,12 @@ public static class BenchRun
         var driverCpu = (Process.GetCurrentProcess().TotalProcessorTime - driverCpuBefore).TotalSeconds;
         var peakRss = serverAlive ? server.PeakResidentBytes() : 0;
         var rssAfter = serverAlive ? server.ResidentBytes() : 0;
+        var threadsAfter = serverAlive ? server.ThreadCount() : 0;
         await progress.DisposeAsync();
         var databaseAfter = serverAlive ? await DatabaseBytesAsync(connectionString, sqliteFile, cancellationToken) : 0;
 
         var report = BuildReport(options, result, log, timingStarted, driver, hints, premint, floor, serverCpu, driverCpu, peakRss, rssAfter,
-            databaseBefore, databaseAfter) with { LoadAverageBefore = loadBefore, LoadAverageAfter = loadAfter };
+            databaseBefore, databaseAfter) with { LoadAverageBefore = loadBefore, LoadAverageAfter = loadAfter, ServerThreadsAfter = threadsAfter };
         Console.WriteLine();
         Console.Write(report.ToConsole());
         if (options.JsonPath is { } json)
@@ -225,6 +226,7 @@ public static class BenchRun
             FloorRatio = Math.Round(ratio, 2),
             PeakRssMb = Math.Round(peakRss / 1048576.0, 1),
             RssAfterMb = Math.Round(rssAfter / 1048576.0, 1),
+            ServerThreadsAfter = 0,
             DatabaseBytesBefore = databaseBefore,
             DatabaseBytesAfter = databaseAfter,
             DatabaseBytesPerLogin = result.Succeeded > 0 ? Math.Round((databaseAfter - databaseBefore) / (double)result.Succeeded, 1) : 0,
@@ -272,6 +274,11 @@ public static class BenchRun
             ["Clients__0__ClientSecret"] = Client.ClientSecret,
             ["Clients__0__RedirectUris__0"] = Client.RedirectUri,
         };
+
+        foreach (var (key, value) in options.ServerEnvironment)
+        {
+            settings[key] = value;
+        }
 
         if (options.Database == BenchDatabase.PostgreSql)
         {
