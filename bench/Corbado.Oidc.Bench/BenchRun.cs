@@ -287,6 +287,8 @@ public static class BenchRun
             {
                 Log("starting a throwaway PostgreSQL cluster");
                 connectionString = await (await PostgreSqlCluster.SharedAsync()).CreateDatabaseAsync();
+                // The cluster stops itself at process exit; this handler, added later, runs after it and removes its files.
+                AppDomain.CurrentDomain.ProcessExit += (_, _) => RemoveThrowawayClusters();
             }
 
             settings["Database__Provider"] = "PostgreSql";
@@ -298,6 +300,21 @@ public static class BenchRun
         settings["Database__Provider"] = "Sqlite";
         settings["ConnectionStrings__Oidc"] = "Data Source=" + sqliteFile;
         return (settings, null, sqliteFile);
+    }
+
+    private static void RemoveThrowawayClusters()
+    {
+        foreach (var directory in Directory.GetDirectories(Path.GetTempPath(), $"corbado-oidc-pg-{Environment.ProcessId}-*"))
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"warning: could not remove {directory}: {e.Message}");
+            }
+        }
     }
 
     private static async Task<long> DatabaseBytesAsync(string? connectionString, string? sqliteFile, CancellationToken cancellationToken) =>
