@@ -1,0 +1,114 @@
+using System.CommandLine;
+
+namespace Corbado.Oidc.Bench;
+
+/// <summary>The database the server under test runs on.</summary>
+public enum BenchDatabase
+{
+    Sqlite,
+    PostgreSql,
+}
+
+/// <summary>Everything the command line sets; one run of the benchmark.</summary>
+public sealed record BenchOptions
+{
+    public const int MaxLogins = 1_000_000;
+
+    public int Logins { get; init; } = 20_000;
+    public int Concurrency { get; init; } = 32;
+    public int DurationLimitSeconds { get; init; } = 600;
+    public BenchDatabase Database { get; init; } = BenchDatabase.Sqlite;
+    public string? ConnectionString { get; init; }
+    public int? ServerCpu { get; init; }
+    public int? DriverCpu { get; init; }
+    public string? JsonPath { get; init; }
+    public string? MarkdownPath { get; init; }
+    public int Window { get; init; } = 50_000;
+    public string? ServerDll { get; init; }
+    public int Warmup { get; init; } = 200;
+    public int Premint { get; init; } = 20_000;
+    public string MarkdownBlock { get; init; } = "results";
+    public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment { get; init; } = [];
+
+    /// <summary>The command line as typed, for the report.</summary>
+    public string CommandLine { get; init; } = "";
+}
+
+/// <summary>The command line (System.CommandLine), with the bounds every option must respect.</summary>
+public static class BenchCommandLine
+{
+    public static RootCommand Build(Func<BenchOptions, CancellationToken, Task<int>> run, string[] args)
+    {
+        var logins = Bounded(new Option<int>("--logins") { Description = "Timed logins to run (authorize + token + ID token check).", DefaultValueFactory = _ => 20_000 }, 1, BenchOptions.MaxLogins);
+        var concurrency = Bounded(new Option<int>("--concurrency") { Description = "Concurrent workers, one login in flight each.", DefaultValueFactory = _ => 32 }, 1, 1024);
+        var durationLimit = Bounded(new Option<int>("--duration-limit") { Description = "Stop starting new logins after this many seconds of timed run.", DefaultValueFactory = _ => 600 }, 1, 24 * 3600);
+        var database = new Option<string>("--database") { Description = "sqlite or postgresql.", DefaultValueFactory = _ => "sqlite" };
+        database.AcceptOnlyFromAmong("sqlite", "postgresql");
+        var connectionString = new Option<string?>("--connection-string") { Description = "Npgsql connection string (postgresql); without it a throwaway cluster is started." };
+        var serverCpu = new Option<int?>("--server-cpu") { Description = "Pin the server process to this CPU (taskset -c N)." };
+        var driverCpu = new Option<int?>("--driver-cpu") { Description = "Pin this driver process to this CPU." };
+        var json = new Option<string?>("--json") { Description = "Write the results as JSON to this file." };
+        var markdown = new Option<string?>("--markdown") { Description = "Rewrite the generated results block of this Markdown file." };
+        var window = Bounded(new Option<int>("--window") { Description = "Report throughput and p99 for every window of this many logins.", DefaultValueFactory = _ => 50_000 }, 1, BenchOptions.MaxLogins);
+        var serverDll = new Option<string?>("--server-dll") { Description = "The server to run (default: the Release build in this repository)." };
+        var warmup = Bounded(new Option<int>("--warmup") { Description = "Untimed logins first (JIT, connection pool, database pages).", DefaultValueFactory = _ => 200 }, 0, 100_000);
+        var markdownBlock = new Option<string>("--markdown-block") { Description = "Name of the generated block to rewrite: <!-- bench:NAME:begin --> … <!-- bench:NAME:end -->.", DefaultValueFactory = _ => "results" };
+        markdownBlock.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<string>() is not { Length: > 0 and <= 40 } name || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_'))
+            {
+                result.AddError("--markdown-block takes letters, digits, '-' and '_' (at most 40).");
+            }
+        });
+        var serverEnvironment = new Option<string[]>("--server-env") { Description = "Extra KEY=VALUE environment for the server (repeat), e.g. DOTNET_PerfMapEnabled=1 for perf.", AllowMultipleArgumentsPerToken = false };
+        serverEnvironment.Validators.Add(result =>
+        {
+            foreach (var entry in result.GetValueOrDefault<string[]>() ?? [])
+            {
+                if (entry.IndexOf('=', StringComparison.Ordinal) <= 0)
+                {
+                    result.AddError($"--server-env takes KEY=VALUE (was '{entry}').");
+                }
+            }
+        });
+        var premint = Bounded(new Option<int>("--premint") { Description = "Hints minted before timing starts (at most --logins); the rest are minted while the run goes.", DefaultValueFactory = _ => 20_000 }, 0, BenchOptions.MaxLogins);
+
+        var root = new RootCommand("Corbado.Oidc login benchmark: starts the server, drives full passkey logins, reports throughput, latency and cost.")
+        {
+            logins, concurrency, durationLimit, database, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint,
+        };
+        root.SetAction((parse, cancellationToken) => run(new BenchOptions
+        {
+            Logins = parse.GetValue(logins),
+            Concurrency = parse.GetValue(concurrency),
+            DurationLimitSeconds = parse.GetValue(durationLimit),
+            Database = parse.GetValue(database) == "postgresql" ? BenchDatabase.PostgreSql : BenchDatabase.Sqlite,
+            ConnectionString = parse.GetValue(connectionString),
+            ServerCpu = parse.GetValue(serverCpu),
+            DriverCpu = parse.GetValue(driverCpu),
+            JsonPath = parse.GetValue(json),
+            MarkdownPath = parse.GetValue(markdown),
+            MarkdownBlock = parse.GetValue(markdownBlock)!,
+            ServerEnvironment = [.. (parse.GetValue(serverEnvironment) ?? []).Select(e => new KeyValuePair<string, string>(e[..e.IndexOf('=', StringComparison.Ordinal)], e[(e.IndexOf('=', StringComparison.Ordinal) + 1)..]))],
+            Window = parse.GetValue(window),
+            ServerDll = parse.GetValue(serverDll),
+            Warmup = parse.GetValue(warmup),
+            Premint = parse.GetValue(premint),
+            CommandLine = string.Join(' ', args),
+        }, cancellationToken));
+        return root;
+    }
+
+    private static Option<int> Bounded(Option<int> option, int min, int max)
+    {
+        option.Validators.Add(result =>
+        {
+            var value = result.GetValueOrDefault<int>();
+            if (value < min || value > max)
+            {
+                result.AddError($"{option.Name} must be between {min:N0} and {max:N0} (was {value:N0}).");
+            }
+        });
+        return option;
+    }
+}
