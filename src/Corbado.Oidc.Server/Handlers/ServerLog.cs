@@ -27,4 +27,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2005, Level = LogLevel.Error,
         Message = "Passkey login could not be verified because of an internal fault: reason internal_error, client {ClientId}")]
     public static partial void PasskeyLoginFault(ILogger logger, Exception exception, string? clientId);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning,
+        Message = "Authorization code redeemed twice: reason code_replayed, client {ClientId}; the tokens of its grant are revoked")]
+    public static partial void AuthorizationCodeReplayed(ILogger logger, string? clientId);
 }

@@ -1,8 +1,10 @@
+using System.Security.Cryptography;
 using System.Security.Claims;
 using Corbado.Oidc.Core.Claims;
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Core.PasskeyLogin;
 using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -50,6 +52,9 @@ public sealed class SignInPasskeyUser(IOptions<OidcOptions> options, IUserProfil
         var profile = await profiles.FindAsync(login.Subject, context.CancellationToken);
         identity.AddClaims(ProfileClaims.For(profile, scopes));
 
+        // A random id per login: the code's single-use key and the handle that revokes its access tokens.
+        identity.SetClaim(GrantIdClaim, Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)));
+
         var principal = new ClaimsPrincipal(identity);
         principal.SetScopes(scopes);
         principal.SetDestinations(GetDestinations);
@@ -57,8 +62,12 @@ public sealed class SignInPasskeyUser(IOptions<OidcOptions> options, IUserProfil
         context.SignIn(principal);
     }
 
+    /// <summary>The private claim holding the grant id (in the code and the encrypted access token only).</summary>
+    public const string GrantIdClaim = "corbado_grant";
+
     private static IEnumerable<string> GetDestinations(Claim claim) => claim.Type switch
     {
+        GrantIdClaim => [Destinations.AccessToken],
         Claims.Subject or PasskeyClaimTypes.PasskeyUserId => [Destinations.AccessToken, Destinations.IdentityToken],
         Claims.AuthenticationTime or Claims.AuthenticationContextReference or Claims.AuthenticationMethodReference
             => [Destinations.IdentityToken],

@@ -31,6 +31,11 @@ public static class CorbadoOidcServerExtensions
                 .SetJsonWebKeySetEndpointUris(".well-known/jwks");
 
             options.AllowAuthorizationCodeFlow();
+
+            // Issue 4: OpenIddict's token and authorization rows cost most of a login's CPU (measured in
+            // docs/benchmarks.md). Codes stay single use and replays revoke their tokens through GrantRevocations.
+            options.DisableTokenStorage();
+            options.DisableAuthorizationStorage();
             options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email);
             options.RegisterClaims(Claims.Subject, Claims.AuthenticationTime, Claims.AuthenticationContextReference,
                 Claims.AuthenticationMethodReference, Claims.Nonce, Claims.AccessTokenHash);
@@ -53,6 +58,8 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);
+            options.AddEventHandler(RedeemAuthorizationCodeOnce.Descriptor);
+            options.AddEventHandler(RejectRevokedAccessTokens.Descriptor);
             options.AddEventHandler(ValidateSignedRequestObject.Descriptor);
             options.AddEventHandler(AdvertiseRequestObjects.Descriptor);
             if (!builder.Configuration.GetValue<bool>("Oidc:StrictClientAssertions"))

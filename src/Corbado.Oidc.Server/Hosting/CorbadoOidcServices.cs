@@ -45,6 +45,7 @@ public static class CorbadoOidcServices
         services.AddSingleton<KeyMaterialStore>();
         services.AddSingleton<RequestObjectSecretProtector>();
         services.AddSingleton<IReplayGuard, EfReplayGuard>();
+        services.AddSingleton<GrantRevocations>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
         services.AddSingleton<SignedPasskeyDataVerifier>();
         services.AddSingleton<EfUserProfileStore>();

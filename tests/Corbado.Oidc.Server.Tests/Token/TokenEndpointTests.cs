@@ -165,6 +165,23 @@ public sealed class TokenEndpointTests
     }
 
     [Fact]
+    public async Task Token_SameCodeRedeemedConcurrently_IssuesTokensExactlyOnce()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+        var (code, _) = await AuthorizeAsync(factory, client);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ => client.RedeemCodeAsync(code)));
+
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.OK);
+        Assert.All(responses.Where(r => r.StatusCode != HttpStatusCode.OK), r => Assert.Equal(HttpStatusCode.BadRequest, r.StatusCode));
+        foreach (var response in responses)
+        {
+            response.Dispose();
+        }
+    }
+
+    [Fact]
     public async Task Token_CodeIssuedToOtherClient_AnswersInvalidGrant()
     {
         using var factory = new CorbadoOidcServerFactory(settings =>

@@ -1,0 +1,30 @@
+using Corbado.Oidc.Server.Persistence;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace Corbado.Oidc.Server.Handlers;
+
+/// <summary>
+/// /userinfo refuses an access token whose grant was revoked because its code was replayed
+/// (see <see cref="RedeemAuthorizationCodeOnce"/>).
+/// </summary>
+public sealed class RejectRevokedAccessTokens(GrantRevocations grants) : IOpenIddictServerHandler<ValidateUserInfoRequestContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateUserInfoRequestContext>()
+            .UseSingletonHandler<RejectRevokedAccessTokens>()
+            .SetOrder(OpenIddictServerHandlers.UserInfo.ValidateAuthentication.Descriptor.Order + 500)
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public async ValueTask HandleAsync(ValidateUserInfoRequestContext context)
+    {
+        if (context.AccessTokenPrincipal?.GetClaim(SignInPasskeyUser.GrantIdClaim) is not { Length: > 0 } grantId
+            || await grants.IsRevokedAsync(grantId, context.CancellationToken))
+        {
+            context.Reject(Errors.InvalidToken, "The access token is no longer valid.");
+        }
+    }
+}

@@ -1,0 +1,30 @@
+using Corbado.Oidc.Core.Replay;
+using Microsoft.EntityFrameworkCore;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>
+/// Single use of authorization codes and revocation of what a replayed code produced, on the same atomic replay
+/// table as the hints: each login ("grant") carries a random id in its code and access token. Redeeming consumes
+/// <c>code|id</c>; a second redemption records <c>revoked|id</c>, which /userinfo checks.
+/// </summary>
+public sealed class GrantRevocations(IReplayGuard replay, IDbContextFactory<OidcDbContext> contexts)
+{
+    private const string CodeScope = "corbado:code";
+    private const string RevokedScope = "corbado:revoked-grant";
+
+    /// <summary>Consumes the grant's code; false when it was redeemed before.</summary>
+    public ValueTask<bool> TryRedeemCodeAsync(string grantId, DateTimeOffset codeExpiresAt, CancellationToken cancellationToken)
+        => replay.TryConsumeAsync(ReplayKey.For(CodeScope, grantId), codeExpiresAt, cancellationToken);
+
+    /// <summary>Revokes every token of the grant until <paramref name="until"/> (the longest token lifetime).</summary>
+    public async ValueTask RevokeAsync(string grantId, DateTimeOffset until, CancellationToken cancellationToken)
+        => await replay.TryConsumeAsync(ReplayKey.For(RevokedScope, grantId), until, cancellationToken);
+
+    public async ValueTask<bool> IsRevokedAsync(string grantId, CancellationToken cancellationToken)
+    {
+        var key = ReplayKey.For(RevokedScope, grantId);
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        return await context.ReplayEntries.AnyAsync(entry => entry.Key == key, cancellationToken);
+    }
+}
