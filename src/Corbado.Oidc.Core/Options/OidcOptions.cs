@@ -41,6 +41,12 @@ public sealed class OidcOptions
     /// </summary>
     public bool StrictClientAssertions { get; set; }
 
+    /// <summary>
+    /// How long a client registration read from the database is reused. A client removed or changed by the command
+    /// line or another replica takes effect here within this time. Default 30 seconds; zero disables the cache.
+    /// </summary>
+    public TimeSpan ClientCacheDuration { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>The amr values in force.</summary>
     public IReadOnlyList<string> EffectiveAmr => Amr.Count == 0 ? DefaultAmr : Amr;
 }

@@ -46,6 +46,11 @@ public sealed class OidcOptionsValidator : IValidateOptions<OidcOptions>
             failures.Add("Oidc:Acr must not be empty.");
         }
 
+        if (options.ClientCacheDuration < TimeSpan.Zero || options.ClientCacheDuration > TimeSpan.FromMinutes(10))
+        {
+            failures.Add("Oidc:ClientCacheDuration must be between 00:00:00 and 00:10:00.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 }

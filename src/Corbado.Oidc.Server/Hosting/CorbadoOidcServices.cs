@@ -36,6 +36,7 @@ public static class CorbadoOidcServices
         services.AddOidcDatabase(provider, connectionString, configuration["Database:SqliteSynchronous"]);
 
         services.AddSingleton<VerifiedSecretCache>();
+        services.AddSingleton<RegisteredClientCache>();
         services.AddOpenIddict().AddCore(options =>
         {
             options.UseEntityFrameworkCore().UseDbContext<OidcDbContext>();

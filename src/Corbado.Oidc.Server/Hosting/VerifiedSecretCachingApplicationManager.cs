@@ -21,9 +21,44 @@ public sealed class VerifiedSecretCachingApplicationManager(
     ILogger<OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>> logger,
     IOptionsMonitor<OpenIddictCoreOptions> options,
     IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
-    VerifiedSecretCache verified)
+    VerifiedSecretCache verified,
+    RegisteredClientCache clients)
     : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
 {
+    /// <summary>
+    /// OpenIddict's own entity cache lives for one request; every /authorize and /token would query the client.
+    /// Registrations change rarely, so lookups by client id are kept for <c>Oidc:ClientCacheDuration</c>.
+    /// </summary>
+    public override async ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken = default)
+    {
+        if (clients.TryGet(identifier, out var application))
+        {
+            return application;
+        }
+
+        application = await base.FindByClientIdAsync(identifier, cancellationToken);
+        if (application is not null)
+        {
+            clients.Remember(identifier, application);
+        }
+
+        return application;
+    }
+
+    public override async ValueTask UpdateAsync(OpenIddictEntityFrameworkCoreApplication application, CancellationToken cancellationToken = default)
+    {
+        clients.Forget(application.ClientId);
+        await base.UpdateAsync(application, cancellationToken);
+        clients.Forget(application.ClientId);
+    }
+
+    public override async ValueTask DeleteAsync(OpenIddictEntityFrameworkCoreApplication application, CancellationToken cancellationToken = default)
+    {
+        clients.Forget(application.ClientId);
+        await base.DeleteAsync(application, cancellationToken);
+        clients.Forget(application.ClientId);
+    }
+
     protected override async ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default)
     {
         var key = verified.KeyFor(comparand, secret);
@@ -55,6 +90,37 @@ public sealed class VerifiedSecretCache : IDisposable
     public bool Contains(string key) => _entries.TryGetValue(key, out _);
 
     public void Remember(string key) => _entries.Set(key, true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+
+    public void Dispose() => _entries.Dispose();
+}
+
+/// <summary>
+/// The process-wide cache of client registrations by client id (see <see cref="VerifiedSecretCachingApplicationManager"/>).
+/// A change made by another process (the command line, another replica) is seen after at most the configured duration.
+/// </summary>
+public sealed class RegisteredClientCache(IOptions<Core.Options.OidcOptions> options) : IDisposable
+{
+    private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = 10_000 });
+
+    public bool TryGet(string clientId, out OpenIddictEntityFrameworkCoreApplication? application)
+        => _entries.TryGetValue(clientId, out application);
+
+    public void Remember(string clientId, OpenIddictEntityFrameworkCoreApplication application)
+    {
+        var duration = options.Value.ClientCacheDuration;
+        if (duration > TimeSpan.Zero)
+        {
+            _entries.Set(clientId, application, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = duration });
+        }
+    }
+
+    public void Forget(string? clientId)
+    {
+        if (clientId is not null)
+        {
+            _entries.Remove(clientId);
+        }
+    }
 
     public void Dispose() => _entries.Dispose();
 }
