@@ -1,4 +1,6 @@
 using System.Data.Common;
+using System.Runtime.CompilerServices;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Corbado.Oidc.Server.Persistence;
@@ -23,17 +25,29 @@ public sealed class SqliteTuning(string synchronous) : DbConnectionInterceptor
         _ => throw new InvalidOperationException($"Database:SqliteSynchronous is '{synchronous}'; allowed are Normal and Full."),
     };
 
+    // Microsoft.Data.Sqlite pools native connections; the pragmas are per native connection, so run them once each.
+    private readonly ConditionalWeakTable<object, object> _tuned = [];
+
     public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = _pragmas;
-        command.ExecuteNonQuery();
+        if (NeedsTuning(connection))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            command.ExecuteNonQuery();
+        }
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
-        await using var command = connection.CreateCommand();
-        command.CommandText = _pragmas;
-        await command.ExecuteNonQueryAsync(cancellationToken);
+        if (NeedsTuning(connection))
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
     }
+
+    private bool NeedsTuning(DbConnection connection)
+        => connection is not SqliteConnection { Handle: { } handle } || _tuned.TryAdd(handle, handle);
 }
