@@ -116,7 +116,7 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
             // Taking a hint and building the request are the browser's business: not timed.
             var hint = await hints.TakeAsync(cancellationToken);
             var pkce = Pkce.Create();
-            var parameters = OidcProtocol.AuthorizeParameters(hint, client.ClientId, client.RedirectUri, scope: "openid");
+            var parameters = OidcProtocol.AuthorizeParameters(hint, client.ClientId, client.RedirectUri, scope: "openid profile email");
             parameters["code_challenge"] = pkce.Challenge;
             parameters["code_challenge_method"] = "S256";
 

@@ -19,6 +19,9 @@ public static class ProfileClaims
         "name", "given_name", "family_name", "preferred_username", "locale", "updated_at", "email", "email_verified",
     };
 
+    /// <summary>Whether <paramref name="scopes"/> release any profile claim (so the profile is worth reading at all).</summary>
+    public static bool AnyReleasedBy(IReadOnlyCollection<string> scopes) => scopes.Contains(ProfileScope) || scopes.Contains(EmailScope);
+
     /// <summary>The claims of <paramref name="profile"/> that <paramref name="scopes"/> release; absent values are skipped.</summary>
     public static IEnumerable<Claim> For(UserProfile? profile, IReadOnlyCollection<string> scopes)
     {

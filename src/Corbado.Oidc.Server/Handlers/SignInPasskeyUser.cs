@@ -49,8 +49,11 @@ public sealed class SignInPasskeyUser(IOptions<OidcOptions> options, IUserProfil
 
         // SPEC §4: profile claims come from the operator's profile store, by granted scope; absent data is omitted.
         var scopes = context.Request.GetScopes();
-        var profile = await profiles.FindAsync(login.Subject, context.CancellationToken);
-        identity.AddClaims(ProfileClaims.For(profile, scopes));
+        if (ProfileClaims.AnyReleasedBy(scopes))
+        {
+            var profile = await profiles.FindAsync(login.Subject, context.CancellationToken);
+            identity.AddClaims(ProfileClaims.For(profile, scopes));
+        }
 
         // A random id per login: the code's single-use key and the handle that revokes its access tokens.
         identity.SetClaim(GrantIdClaim, Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)));
