@@ -103,7 +103,7 @@ public sealed class OpenIddictClientRelyingPartyTests
         var (response, visited) = await browser.BrowseAsync(new Uri(rpBase, "/login?hint=" + Uri.EscapeDataString(hint)));
 
         var body = await response.Content.ReadAsStringAsync();
-        Assert.True(response.StatusCode == HttpStatusCode.OK, body);
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} after {string.Join(" -> ", visited.Select(v => v.GetLeftPart(UriPartial.Path)))}: {body}");
         var authorize = Assert.Single(visited, uri => uri.AbsolutePath == "/authorize" && uri.Port == server.Issuer.Port);
         var authorizeQuery = QueryHelpers.ParseQuery(authorize.Query);
         Assert.Equal(hint, authorizeQuery["login_hint"]);

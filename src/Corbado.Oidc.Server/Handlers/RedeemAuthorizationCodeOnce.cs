@@ -10,12 +10,13 @@ using static OpenIddict.Server.OpenIddictServerEvents;
 namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
-/// RFC 6749 §4.1.2: a code is used once. OpenIddict's token storage is off (it cost ~60% of a login's CPU), so after
-/// every other check of the token request has passed, the code's grant id is consumed with one atomic insert. A
-/// second redemption is refused with invalid_grant and revokes the access tokens the first one produced (RFC 6749
-/// §4.1.2, OAuth 2.0 Security BCP §4.5).
+/// RFC 6749 §4.1.2: a code is used once. OpenIddict's token storage is off (it cost most of a login's CPU), so after
+/// every other check of the token request has passed, the code's row in <see cref="AuthorizationCodeStore"/> is marked
+/// redeemed by one conditional UPDATE. A second redemption is refused with invalid_grant and revokes the access tokens
+/// the first one produced (RFC 6749 §4.1.2, OAuth 2.0 Security BCP §4.5).
 /// </summary>
 public sealed class RedeemAuthorizationCodeOnce(
+    AuthorizationCodeStore codes,
     GrantRevocations grants,
     IOptions<OidcOptions> options,
     TimeProvider timeProvider,
@@ -35,21 +36,20 @@ public sealed class RedeemAuthorizationCodeOnce(
             return;
         }
 
-        // Every code this server issues carries a grant id; one without it was not minted by SignInPasskeyUser.
-        if (context.AuthorizationCodePrincipal?.GetClaim(SignInPasskeyUser.GrantIdClaim) is not { Length: > 0 } grantId)
+        // Every code this server hands out is a handle; a sealed code presented directly never left the server.
+        if (context.Transaction.GetProperty<string>(ResolveReferenceAuthorizationCode.HandleProperty) is not { } handle
+            || context.AuthorizationCodePrincipal?.GetClaim(SignInPasskeyUser.GrantIdClaim) is not { Length: > 0 } grantId)
         {
             context.Reject(Errors.InvalidGrant, "The authorization code is not valid.");
             return;
         }
 
-        var now = timeProvider.GetUtcNow();
-        var expiresAt = context.AuthorizationCodePrincipal.GetExpirationDate() ?? now + options.Value.AuthorizationCodeLifetime;
-        if (await grants.TryRedeemCodeAsync(grantId, expiresAt.AddMinutes(1), context.CancellationToken))
+        if (await codes.TryRedeemAsync(handle, context.CancellationToken))
         {
             return;
         }
 
-        await grants.RevokeAsync(grantId, now + options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(1), context.CancellationToken);
+        await grants.RevokeAsync(grantId, timeProvider.GetUtcNow() + options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(1), context.CancellationToken);
         ServerLog.AuthorizationCodeReplayed(logger, context.ClientId);
         context.Reject(Errors.InvalidGrant, "The authorization code has already been redeemed.");
     }

@@ -58,6 +58,8 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);
+            options.AddEventHandler(IssueReferenceAuthorizationCode.Descriptor);
+            options.AddEventHandler(ResolveReferenceAuthorizationCode.Descriptor);
             options.AddEventHandler(RedeemAuthorizationCodeOnce.Descriptor);
             options.AddEventHandler(RejectRevokedAccessTokens.Descriptor);
             options.AddEventHandler(ValidateSignedRequestObject.Descriptor);

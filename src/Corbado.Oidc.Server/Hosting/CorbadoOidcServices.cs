@@ -47,6 +47,7 @@ public static class CorbadoOidcServices
         services.AddSingleton<RequestObjectSecretProtector>();
         services.AddSingleton<IReplayGuard, EfReplayGuard>();
         services.AddSingleton<GrantRevocations>();
+        services.AddSingleton<AuthorizationCodeStore>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
         services.AddSingleton<SignedPasskeyDataVerifier>();
         services.AddSingleton<EfUserProfileStore>();

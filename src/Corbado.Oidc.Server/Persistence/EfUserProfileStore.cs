@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Corbado.Oidc.Core.Claims;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,10 +14,13 @@ public sealed class EfUserProfileStore(IDbContextFactory<OidcDbContext> contexts
         return entity is null ? null : ToProfile(entity);
     }
 
-    // On every login: compiled once, so EF skips expression funcletizing and its query-cache lookup (docs/benchmarks.md).
-    private static readonly Func<OidcDbContext, string, CancellationToken, Task<UserProfileEntity?>> FindBySubject =
-        EF.CompileAsyncQuery((OidcDbContext context, string subject, CancellationToken _) =>
-            context.UserProfiles.AsNoTracking().FirstOrDefault(p => p.Subject == subject));
+    // On every login: compiled once per provider's context type (a compiled query is bound to one model), so EF
+    // skips expression funcletizing and its query-cache lookup (docs/benchmarks.md).
+    private static readonly ConcurrentDictionary<Type, Func<OidcDbContext, string, CancellationToken, Task<UserProfileEntity?>>> CompiledBySubject = new();
+
+    private static Task<UserProfileEntity?> FindBySubject(OidcDbContext context, string subject, CancellationToken cancellationToken)
+        => CompiledBySubject.GetOrAdd(context.GetType(), static _ => EF.CompileAsyncQuery((OidcDbContext c, string s, CancellationToken _) =>
+            c.UserProfiles.AsNoTracking().FirstOrDefault(p => p.Subject == s)))(context, subject, cancellationToken);
 
     /// <summary>Creates or replaces profiles; <c>UpdatedAt</c> is set to now. Returns how many were written.</summary>
     public async Task<int> UpsertAsync(IReadOnlyCollection<UserProfile> profiles, CancellationToken cancellationToken)

@@ -41,6 +41,7 @@ public sealed partial class ExpiredEntryPruner(
         var context = scope.ServiceProvider.GetRequiredService<OidcDbContext>();
         var cutoff = now.ToUnixTimeSeconds();
         var replay = await context.ReplayEntries.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        replay += await context.AuthorizationCodes.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
 
         var tokens = await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().PruneAsync(now - TokenRetention, cancellationToken);
         var authorizations = await scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>().PruneAsync(now - TokenRetention, cancellationToken);
@@ -48,7 +49,7 @@ public sealed partial class ExpiredEntryPruner(
         return replay;
     }
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Pruned {ReplayEntries} replay records, {Tokens} tokens, {Authorizations} authorizations")]
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Pruned {ReplayEntries} replay records and codes, {Tokens} tokens, {Authorizations} authorizations")]
     private static partial void LogPruned(ILogger logger, int replayEntries, long tokens, long authorizations);
 
     [LoggerMessage(EventId = 1202, Level = LogLevel.Warning, Message = "Pruning failed; it will be retried")]

@@ -4,18 +4,12 @@ using Microsoft.EntityFrameworkCore;
 namespace Corbado.Oidc.Server.Persistence;
 
 /// <summary>
-/// Single use of authorization codes and revocation of what a replayed code produced, on the same atomic replay
-/// table as the hints: each login ("grant") carries a random id in its code and access token. Redeeming consumes
-/// <c>code|id</c>; a second redemption records <c>revoked|id</c>, which /userinfo checks.
+/// Revocation of what a replayed code produced, on the replay table: each login ("grant") carries a random id in its
+/// code and access token; a second redemption of the code records <c>revoked|id</c>, which /userinfo checks.
 /// </summary>
 public sealed class GrantRevocations(IReplayGuard replay, IDbContextFactory<OidcDbContext> contexts)
 {
-    private const string CodeScope = "corbado:code";
     private const string RevokedScope = "corbado:revoked-grant";
-
-    /// <summary>Consumes the grant's code; false when it was redeemed before.</summary>
-    public ValueTask<bool> TryRedeemCodeAsync(string grantId, DateTimeOffset codeExpiresAt, CancellationToken cancellationToken)
-        => replay.TryConsumeAsync(ReplayKey.For(CodeScope, grantId), codeExpiresAt, cancellationToken);
 
     /// <summary>Revokes every token of the grant until <paramref name="until"/> (the longest token lifetime).</summary>
     public async ValueTask RevokeAsync(string grantId, DateTimeOffset until, CancellationToken cancellationToken)

@@ -15,6 +15,9 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
     /// <summary>User profiles filled by operators, keyed by OIDC subject.</summary>
     public DbSet<UserProfileEntity> UserProfiles => Set<UserProfileEntity>();
 
+    /// <summary>Issued authorization codes: the short handle's hash, the sealed code it stands for, redemption.</summary>
+    public DbSet<AuthorizationCodeEntry> AuthorizationCodes => Set<AuthorizationCodeEntry>();
+
     /// <summary>The server's own signing and encryption keys.</summary>
     public DbSet<KeyMaterial> Keys => Set<KeyMaterial>();
 
@@ -28,6 +31,15 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.ToTable("ReplayEntries");
             entity.HasKey(e => e.Key);
             entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
+            entity.HasIndex(e => e.ExpiresAt);
+        });
+
+        modelBuilder.Entity<AuthorizationCodeEntry>(entity =>
+        {
+            entity.ToTable("AuthorizationCodes");
+            entity.HasKey(e => e.Key);
+            entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
+            entity.Property(e => e.Payload).IsUnicode(false);
             entity.HasIndex(e => e.ExpiresAt);
         });
 
@@ -68,6 +80,23 @@ public sealed class ReplayEntry
 
     /// <summary>Unix seconds after which the row may be pruned.</summary>
     public long ExpiresAt { get; set; }
+}
+
+/// <summary>
+/// An issued authorization code. The client holds a 256-bit random handle; the row holds its SHA-256 (a database
+/// reader learns no live code) and the encrypted, HMAC-protected code OpenIddict sealed, which only this server can open.
+/// </summary>
+public sealed class AuthorizationCodeEntry
+{
+    public required string Key { get; set; }
+
+    public required string Payload { get; set; }
+
+    /// <summary>Unix seconds after which the code is refused and the row may be pruned.</summary>
+    public long ExpiresAt { get; set; }
+
+    /// <summary>Unix seconds of the one successful redemption; null while unused.</summary>
+    public long? RedeemedAt { get; set; }
 }
 
 /// <summary>One of the server's keys. Private material never leaves the database except into the server process.</summary>

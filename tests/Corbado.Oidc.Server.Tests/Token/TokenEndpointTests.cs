@@ -165,6 +165,23 @@ public sealed class TokenEndpointTests
     }
 
     [Fact]
+    public async Task Authorize_Code_IsShortRandomHandleStoredOnlyAsHash()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+
+        var (code, _) = await AuthorizeAsync(factory, client);
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        var database = await File.ReadAllBytesAsync(Path.Combine(factory.Directory, "oidc.db"));
+        var wal = Path.Combine(factory.Directory, "oidc.db-wal");
+        var written = System.Text.Encoding.ASCII.GetString(database) + (File.Exists(wal) ? System.Text.Encoding.ASCII.GetString(await File.ReadAllBytesAsync(wal)) : "");
+
+        // 256 random bits, base64url: short enough for any RP callback URL, and never stored as such.
+        Assert.Matches("^[A-Za-z0-9_-]{43}$", code);
+        Assert.DoesNotContain(code, written);
+    }
+
+    [Fact]
     public async Task Token_SameCodeRedeemedConcurrently_IssuesTokensExactlyOnce()
     {
         using var factory = new CorbadoOidcServerFactory();

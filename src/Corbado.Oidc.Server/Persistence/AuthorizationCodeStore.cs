@@ -1,0 +1,57 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>
+/// Short, single-use authorization codes. OpenIddict's self-contained code (an encrypted JWT of 1-2 KB once token
+/// storage is off) stays on the server; the redirect carries a 43-character handle, so RP callback URLs stay short.
+/// Redemption is one conditional UPDATE (atomic across replicas), the same guarantee as the hint's replay insert.
+/// </summary>
+public sealed class AuthorizationCodeStore(IDbContextFactory<OidcDbContext> contexts, TimeProvider timeProvider)
+{
+    /// <summary>The handle's length: 32 random bytes, base64url.</summary>
+    public const int HandleLength = 43;
+
+    private static readonly ConcurrentDictionary<Type, Func<OidcDbContext, string, long, CancellationToken, Task<string?>>> CompiledFind = new();
+
+    /// <summary>Stores <paramref name="sealedCode"/> and returns the handle that stands for it.</summary>
+    public async Task<string> IssueAsync(string sealedCode, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    {
+        var handle = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        await context.Database.ExecuteSqlInterpolatedAsync(
+            $"INSERT INTO \"AuthorizationCodes\" (\"Key\", \"Payload\", \"ExpiresAt\") VALUES ({KeyFor(handle)}, {sealedCode}, {expiresAt.ToUnixTimeSeconds()})",
+            cancellationToken);
+        return handle;
+    }
+
+    /// <summary>The sealed code behind an unexpired handle, redeemed or not (OpenIddict validates it; redemption is separate).</summary>
+    public async Task<string?> FindAsync(string handle, CancellationToken cancellationToken)
+    {
+        if (handle.Length != HandleLength)
+        {
+            return null;
+        }
+
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var find = CompiledFind.GetOrAdd(context.GetType(), static _ => EF.CompileAsyncQuery((OidcDbContext c, string key, long now, CancellationToken _) =>
+            c.AuthorizationCodes.AsNoTracking().Where(e => e.Key == key && e.ExpiresAt > now).Select(e => e.Payload).FirstOrDefault()));
+        return await find(context, KeyFor(handle), timeProvider.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
+    }
+
+    /// <summary>Marks the code redeemed; false when it was redeemed before (a replay).</summary>
+    public async Task<bool> TryRedeemAsync(string handle, CancellationToken cancellationToken)
+    {
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var updated = await context.Database.ExecuteSqlInterpolatedAsync(
+            $"UPDATE \"AuthorizationCodes\" SET \"RedeemedAt\" = {timeProvider.GetUtcNow().ToUnixTimeSeconds()} WHERE \"Key\" = {KeyFor(handle)} AND \"RedeemedAt\" IS NULL",
+            cancellationToken);
+        return updated == 1;
+    }
+
+    private static string KeyFor(string handle) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(handle)));
+}
