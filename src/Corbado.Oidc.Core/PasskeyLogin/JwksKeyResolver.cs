@@ -61,7 +61,9 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
         {
             // Only the very first load skips the rate limit; during an outage forged or real requests never
             // make the server fetch more often than once per refresh interval.
-            keySet = await RefreshAsync(force: _lastAttempt == DateTimeOffset.MinValue, cancellationToken).ConfigureAwait(false) ?? Usable(keySet);
+            // Re-read the field, not the local: a concurrent caller may have just loaded the set while this one was
+            // rate-limited (seen as a spurious unknown_key for logins racing the very first load).
+            keySet = await RefreshAsync(force: _lastAttempt == DateTimeOffset.MinValue, cancellationToken).ConfigureAwait(false) ?? Usable(_keySet);
         }
 
         if (keySet is not null && keySet.Keys.TryGetValue(keyId, out var key))
@@ -70,7 +72,7 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
         }
 
         // An unknown kid may mean the backend rotated its keys: reload, but rate-limited (SPEC §2.1).
-        keySet = await RefreshAsync(force: false, cancellationToken).ConfigureAwait(false) ?? keySet;
+        keySet = await RefreshAsync(force: false, cancellationToken).ConfigureAwait(false) ?? Usable(_keySet);
         return keySet is not null && keySet.Keys.TryGetValue(keyId, out key) ? key : null;
     }
 

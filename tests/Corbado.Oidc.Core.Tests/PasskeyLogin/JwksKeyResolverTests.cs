@@ -14,6 +14,28 @@ public sealed class JwksKeyResolverTests : IDisposable
 
     public JwksKeyResolverTests() => _published = TestSigningKey.ToJwksJson(_first);
 
+    [Fact]
+    public async Task FindKey_ManyCallersDuringFirstLoad_AllFindTheKey()
+    {
+        // The first load is slow; callers arriving meanwhile are rate-limited and must still see its result.
+        var release = new TaskCompletionSource();
+        var loads = 0;
+        var resolver = new JwksKeyResolver(async _ =>
+        {
+            Interlocked.Increment(ref loads);
+            await release.Task;
+            return TestSigningKey.ToJwksJson(_first);
+        }, TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30), _clock);
+
+        var lookups = Enumerable.Range(0, 20).Select(_ => Task.Run(() => resolver.FindKeyAsync(_first.KeyId, CancellationToken.None).AsTask())).ToList();
+        await Task.Delay(100);
+        release.SetResult();
+        var keys = await Task.WhenAll(lookups);
+
+        Assert.All(keys, Assert.NotNull);
+        Assert.Equal(1, loads);
+    }
+
     public void Dispose()
     {
         _first.Dispose();
