@@ -25,8 +25,10 @@ public sealed class IssueReferenceAuthorizationCode(AuthorizationCodeStore codes
             return;
         }
 
+        var grantId = context.AuthorizationCodePrincipal?.GetClaim(SignInPasskeyUser.GrantIdClaim)
+            ?? throw new InvalidOperationException("An authorization code was generated without a grant id.");
         var expiresAt = context.AuthorizationCodePrincipal?.GetExpirationDate()
             ?? timeProvider.GetUtcNow() + (context.Options.AuthorizationCodeLifetime ?? TimeSpan.FromMinutes(1));
-        context.AuthorizationCode = await codes.IssueAsync(sealedCode, expiresAt, context.CancellationToken);
+        context.AuthorizationCode = await codes.IssueAsync(sealedCode, grantId, expiresAt, context.CancellationToken);
     }
 }

@@ -1,7 +1,5 @@
-using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -18,8 +16,6 @@ namespace Corbado.Oidc.Server.Handlers;
 public sealed class RedeemAuthorizationCodeOnce(
     AuthorizationCodeStore codes,
     GrantRevocations grants,
-    IOptions<OidcOptions> options,
-    TimeProvider timeProvider,
     ILogger<RedeemAuthorizationCodeOnce> logger) : IOpenIddictServerHandler<ValidateTokenRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
@@ -49,7 +45,7 @@ public sealed class RedeemAuthorizationCodeOnce(
             return;
         }
 
-        await grants.RevokeAsync(grantId, timeProvider.GetUtcNow() + options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(1), context.CancellationToken);
+        await grants.RevokeAsync(grantId, context.CancellationToken);
         ServerLog.AuthorizationCodeReplayed(logger, context.ClientId);
         context.Reject(Errors.InvalidGrant, "The authorization code has already been redeemed.");
     }

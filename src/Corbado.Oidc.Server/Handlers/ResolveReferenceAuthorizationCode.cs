@@ -1,4 +1,5 @@
 using Corbado.Oidc.Server.Persistence;
+using Microsoft.Extensions.Logging;
 using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
@@ -6,9 +7,13 @@ namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
 /// At /token, swaps the code handle for the sealed code it stands for, so OpenIddict validates the real thing
-/// (client binding, redirect URI, PKCE, lifetime). An unknown or expired handle is left as is and fails validation.
+/// (client binding, redirect URI, PKCE, lifetime). An unknown or expired handle is left as is and fails validation;
+/// a handle already redeemed revokes its grant's access tokens and fails validation too.
 /// </summary>
-public sealed class ResolveReferenceAuthorizationCode(AuthorizationCodeStore codes) : IOpenIddictServerHandler<ExtractTokenRequestContext>
+public sealed class ResolveReferenceAuthorizationCode(
+    AuthorizationCodeStore codes,
+    GrantRevocations grants,
+    ILogger<ResolveReferenceAuthorizationCode> logger) : IOpenIddictServerHandler<ExtractTokenRequestContext>
 {
     /// <summary>The transaction property holding the handle the client presented.</summary>
     public const string HandleProperty = "corbado:code_handle";
@@ -27,10 +32,19 @@ public sealed class ResolveReferenceAuthorizationCode(AuthorizationCodeStore cod
             return;
         }
 
-        if (await codes.FindAsync(handle, context.CancellationToken) is { } sealedCode)
+        switch (await codes.FindAsync(handle, context.CancellationToken))
         {
-            context.Transaction.SetProperty(HandleProperty, handle);
-            request.Code = sealedCode;
+            case { Redeemed: false } code:
+                context.Transaction.SetProperty(HandleProperty, handle);
+                request.Code = code.SealedCode;
+                break;
+
+            // RFC 6749 §4.1.2 / OAuth 2.0 Security BCP §4.5: a second use revokes what the first one produced. The
+            // handle stays in the request, so OpenIddict refuses it as an invalid code (invalid_grant).
+            case { Redeemed: true } replayed:
+                await grants.RevokeAsync(replayed.GrantId, context.CancellationToken);
+                ServerLog.AuthorizationCodeReplayed(logger, request.ClientId);
+                break;
         }
     }
 }

@@ -16,21 +16,21 @@ public sealed class AuthorizationCodeStore(IDbContextFactory<OidcDbContext> cont
     /// <summary>The handle's length: 32 random bytes, base64url.</summary>
     public const int HandleLength = 43;
 
-    private static readonly ConcurrentDictionary<Type, Func<OidcDbContext, string, long, CancellationToken, Task<string?>>> CompiledFind = new();
+    private static readonly ConcurrentDictionary<Type, Func<OidcDbContext, string, long, CancellationToken, Task<IssuedCode?>>> CompiledFind = new();
 
     /// <summary>Stores <paramref name="sealedCode"/> and returns the handle that stands for it.</summary>
-    public async Task<string> IssueAsync(string sealedCode, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    public async Task<string> IssueAsync(string sealedCode, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var handle = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         await context.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO \"AuthorizationCodes\" (\"Key\", \"Payload\", \"ExpiresAt\") VALUES ({KeyFor(handle)}, {sealedCode}, {expiresAt.ToUnixTimeSeconds()})",
+            $"INSERT INTO \"AuthorizationCodes\" (\"Key\", \"Payload\", \"GrantId\", \"ExpiresAt\") VALUES ({KeyFor(handle)}, {sealedCode}, {grantId}, {expiresAt.ToUnixTimeSeconds()})",
             cancellationToken);
         return handle;
     }
 
-    /// <summary>The sealed code behind an unexpired handle, redeemed or not (OpenIddict validates it; redemption is separate).</summary>
-    public async Task<string?> FindAsync(string handle, CancellationToken cancellationToken)
+    /// <summary>The unexpired code behind a handle: its sealed form while unredeemed, and its grant.</summary>
+    public async Task<IssuedCode?> FindAsync(string handle, CancellationToken cancellationToken)
     {
         if (handle.Length != HandleLength)
         {
@@ -39,19 +39,26 @@ public sealed class AuthorizationCodeStore(IDbContextFactory<OidcDbContext> cont
 
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         var find = CompiledFind.GetOrAdd(context.GetType(), static _ => EF.CompileAsyncQuery((OidcDbContext c, string key, long now, CancellationToken _) =>
-            c.AuthorizationCodes.AsNoTracking().Where(e => e.Key == key && e.ExpiresAt > now).Select(e => e.Payload).FirstOrDefault()));
+            c.AuthorizationCodes.AsNoTracking().Where(e => e.Key == key && e.ExpiresAt > now)
+                .Select(e => new IssuedCode(e.Payload, e.GrantId, e.RedeemedAt != null)).FirstOrDefault()));
         return await find(context, KeyFor(handle), timeProvider.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
     }
 
-    /// <summary>Marks the code redeemed; false when it was redeemed before (a replay).</summary>
+    /// <summary>
+    /// Marks the code redeemed; false when it was redeemed before (a replay). The sealed code is dropped at once: only
+    /// the hash and the redemption time are needed until expiry, which keeps the table small under load.
+    /// </summary>
     public async Task<bool> TryRedeemAsync(string handle, CancellationToken cancellationToken)
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         var updated = await context.Database.ExecuteSqlInterpolatedAsync(
-            $"UPDATE \"AuthorizationCodes\" SET \"RedeemedAt\" = {timeProvider.GetUtcNow().ToUnixTimeSeconds()} WHERE \"Key\" = {KeyFor(handle)} AND \"RedeemedAt\" IS NULL",
+            $"UPDATE \"AuthorizationCodes\" SET \"RedeemedAt\" = {timeProvider.GetUtcNow().ToUnixTimeSeconds()}, \"Payload\" = '' WHERE \"Key\" = {KeyFor(handle)} AND \"RedeemedAt\" IS NULL",
             cancellationToken);
         return updated == 1;
     }
 
     private static string KeyFor(string handle) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(handle)));
 }
+
+/// <summary>A stored code: the sealed code (empty once redeemed), its grant id, and whether it was redeemed.</summary>
+public sealed record IssuedCode(string SealedCode, string GrantId, bool Redeemed);

@@ -40,6 +40,7 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.HasKey(e => e.Key);
             entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
             entity.Property(e => e.Payload).IsUnicode(false);
+            entity.Property(e => e.GrantId).HasMaxLength(64).IsUnicode(false);
             entity.HasIndex(e => e.ExpiresAt);
         });
 
@@ -90,7 +91,11 @@ public sealed class AuthorizationCodeEntry
 {
     public required string Key { get; set; }
 
+    /// <summary>The sealed code; emptied at redemption (only the replay check needs the row after that).</summary>
     public required string Payload { get; set; }
+
+    /// <summary>The login's grant id, so a replay of the redeemed code can revoke what it produced.</summary>
+    public required string GrantId { get; set; }
 
     /// <summary>Unix seconds after which the code is refused and the row may be pruned.</summary>
     public long ExpiresAt { get; set; }

@@ -32,6 +32,12 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
                     b.Property<long>("ExpiresAt")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("GrantId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<string>("Payload")
                         .IsRequired()
                         .IsUnicode(false)

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
+namespace Corbado.Oidc.Server.Persistence.Migrations.Sqlite
 {
     /// <inheritdoc />
     public partial class ReferenceAuthorizationCodes : Migration
@@ -14,10 +14,11 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
                 name: "AuthorizationCodes",
                 columns: table => new
                 {
-                    Key = table.Column<string>(type: "character varying(64)", unicode: false, maxLength: 64, nullable: false),
-                    Payload = table.Column<string>(type: "text", unicode: false, nullable: false),
-                    ExpiresAt = table.Column<long>(type: "bigint", nullable: false),
-                    RedeemedAt = table.Column<long>(type: "bigint", nullable: true)
+                    Key = table.Column<string>(type: "TEXT", unicode: false, maxLength: 64, nullable: false),
+                    Payload = table.Column<string>(type: "TEXT", unicode: false, nullable: false),
+                    GrantId = table.Column<string>(type: "TEXT", unicode: false, maxLength: 64, nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    RedeemedAt = table.Column<long>(type: "INTEGER", nullable: true)
                 },
                 constraints: table =>
                 {
