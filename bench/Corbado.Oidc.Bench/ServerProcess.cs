@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.Bench;
 
@@ -66,7 +67,7 @@ public sealed class ServerProcess : IAsyncDisposable
             throw new FileNotFoundException($"The server was not found at {serverDll}; build it first (dotnet build -c Release) or pass --server-dll.");
         }
 
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var issuer = new Uri($"https://127.0.0.1:{port}/");
         var start = new ProcessStartInfo(cpu is null ? "dotnet" : "taskset")
@@ -255,12 +256,5 @@ public sealed class ServerProcess : IAsyncDisposable
                 _output.Dequeue();
             }
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

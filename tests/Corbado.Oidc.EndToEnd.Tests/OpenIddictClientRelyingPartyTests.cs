@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Testing;
 using Microsoft.AspNetCore;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Builder;

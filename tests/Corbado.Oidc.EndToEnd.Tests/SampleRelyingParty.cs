@@ -1,4 +1,5 @@
 using System.Net;
+using Corbado.Oidc.Testing;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;

@@ -60,7 +60,7 @@ public sealed class PostgreSqlCluster
         }
 
         var data = Path.Combine(directory, "data");
-        var port = FreePort();
+        var port = LoopbackPorts.Free();
         await RunAsync(Path.Combine(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync"], asRoot);
         await RunAsync(Path.Combine(bin, "pg_ctl"),
             ["-D", data, "-l", Path.Combine(directory, "server.log"), "-w", "-t", "60",
@@ -71,13 +71,6 @@ public sealed class PostgreSqlCluster
             RunAsync(Path.Combine(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"], asRoot).GetAwaiter().GetResult();
 
         return new PostgreSqlCluster($"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres;Pooling=true;Maximum Pool Size=50");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static async Task RunAsync(string file, string[] arguments, bool asPostgres)

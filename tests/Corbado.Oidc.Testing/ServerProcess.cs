@@ -40,14 +40,6 @@ public sealed class ServerProcess : IDisposable
     /// <summary>The server DLL copied next to the test assembly by the project reference.</summary>
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "Corbado.Oidc.Server.dll");
 
-    /// <summary>A currently free TCP port on 127.0.0.1.</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
-
     /// <summary>Starts the binary with <paramref name="arguments"/>; <paramref name="runAs"/> wraps it (for example setpriv).</summary>
     public static ServerProcess Start(IReadOnlyDictionary<string, string?> environment, IEnumerable<string> arguments, string workingDirectory, IEnumerable<string>? runAs = null)
     {

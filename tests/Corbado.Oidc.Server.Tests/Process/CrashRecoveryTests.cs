@@ -27,7 +27,7 @@ public sealed class CrashRecoveryTests : IDisposable
         Directory.CreateDirectory(_directory);
         var jwksFile = Path.Combine(_directory, "issuer.jwks.json");
         File.WriteAllText(jwksFile, TestSigningKey.ToJwksJson(_issuerKey));
-        var port = ServerProcess.FreePort();
+        var port = LoopbackPorts.Free();
         _baseAddress = new Uri($"http://127.0.0.1:{port}/");
         _environment = new Dictionary<string, string?>
         {

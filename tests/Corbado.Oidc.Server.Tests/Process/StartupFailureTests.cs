@@ -23,7 +23,7 @@ public sealed class StartupFailureTests : IDisposable
         _environment = new Dictionary<string, string?>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{ServerProcess.FreePort()}",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.Free()}",
             ["Oidc__Issuer"] = "https://login.example.com/",
             ["Corbado__ProjectId"] = HintMinter.DefaultProjectId,
             ["Corbado__JwksFile"] = jwksFile,

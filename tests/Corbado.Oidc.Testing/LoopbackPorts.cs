@@ -1,9 +1,10 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Corbado.Oidc.EndToEnd.Tests;
+namespace Corbado.Oidc.Testing;
 
-internal static class LoopbackPorts
+/// <summary>Ports for servers that tests and the benchmark start; everything listens on 127.0.0.1 only.</summary>
+public static class LoopbackPorts
 {
     /// <summary>A currently free port on 127.0.0.1.</summary>
     public static int Free()
