@@ -1,5 +1,4 @@
 using Corbado.Oidc.Server.Persistence;
-using Microsoft.Extensions.Logging;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -15,8 +14,7 @@ namespace Corbado.Oidc.Server.Handlers;
 /// </summary>
 public sealed class RedeemAuthorizationCodeOnce(
     AuthorizationCodeStore codes,
-    GrantRevocations grants,
-    ILogger<RedeemAuthorizationCodeOnce> logger) : IOpenIddictServerHandler<ValidateTokenRequestContext>
+    GrantRevocations grants) : IOpenIddictServerHandler<ValidateTokenRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
@@ -45,8 +43,7 @@ public sealed class RedeemAuthorizationCodeOnce(
             return;
         }
 
-        await grants.RevokeAsync(grantId, context.CancellationToken);
-        ServerLog.AuthorizationCodeReplayed(logger, context.ClientId);
+        await grants.RevokeReplayedCodeAsync(grantId, context.ClientId, context.CancellationToken);
         context.Reject(Errors.InvalidGrant, "The authorization code has already been redeemed.");
     }
 }

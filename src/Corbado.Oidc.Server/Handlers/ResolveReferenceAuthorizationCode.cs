@@ -1,5 +1,4 @@
 using Corbado.Oidc.Server.Persistence;
-using Microsoft.Extensions.Logging;
 using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
@@ -12,8 +11,7 @@ namespace Corbado.Oidc.Server.Handlers;
 /// </summary>
 public sealed class ResolveReferenceAuthorizationCode(
     AuthorizationCodeStore codes,
-    GrantRevocations grants,
-    ILogger<ResolveReferenceAuthorizationCode> logger) : IOpenIddictServerHandler<ExtractTokenRequestContext>
+    GrantRevocations grants) : IOpenIddictServerHandler<ExtractTokenRequestContext>
 {
     /// <summary>The transaction property holding the handle the client presented.</summary>
     public const string HandleProperty = "corbado:code_handle";
@@ -42,8 +40,7 @@ public sealed class ResolveReferenceAuthorizationCode(
             // RFC 6749 §4.1.2 / OAuth 2.0 Security BCP §4.5: a second use revokes what the first one produced. The
             // handle stays in the request, so OpenIddict refuses it as an invalid code (invalid_grant).
             case { Redeemed: true } replayed:
-                await grants.RevokeAsync(replayed.GrantId, context.CancellationToken);
-                ServerLog.AuthorizationCodeReplayed(logger, request.ClientId);
+                await grants.RevokeReplayedCodeAsync(replayed.GrantId, request.ClientId, context.CancellationToken);
                 break;
         }
     }

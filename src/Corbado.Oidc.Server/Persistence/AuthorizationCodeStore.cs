@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +15,10 @@ public sealed class AuthorizationCodeStore(IDbContextFactory<OidcDbContext> cont
     /// <summary>The handle's length: 32 random bytes, base64url.</summary>
     public const int HandleLength = 43;
 
-    private static readonly ConcurrentDictionary<Type, Func<OidcDbContext, string, long, CancellationToken, Task<IssuedCode?>>> CompiledFind = new();
+    private static readonly CompiledPerProvider<Func<OidcDbContext, string, long, CancellationToken, Task<IssuedCode?>>> FindUnexpired =
+        new(() => EF.CompileAsyncQuery((OidcDbContext c, string key, long now, CancellationToken _) =>
+            c.AuthorizationCodes.AsNoTracking().Where(e => e.Key == key && e.ExpiresAt > now)
+                .Select(e => new IssuedCode(e.Payload, e.GrantId, e.RedeemedAt != null)).FirstOrDefault()));
 
     /// <summary>Stores <paramref name="sealedCode"/> and returns the handle that stands for it.</summary>
     public async Task<string> IssueAsync(string sealedCode, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
@@ -38,10 +40,7 @@ public sealed class AuthorizationCodeStore(IDbContextFactory<OidcDbContext> cont
         }
 
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        var find = CompiledFind.GetOrAdd(context.GetType(), static _ => EF.CompileAsyncQuery((OidcDbContext c, string key, long now, CancellationToken _) =>
-            c.AuthorizationCodes.AsNoTracking().Where(e => e.Key == key && e.ExpiresAt > now)
-                .Select(e => new IssuedCode(e.Payload, e.GrantId, e.RedeemedAt != null)).FirstOrDefault()));
-        return await find(context, KeyFor(handle), timeProvider.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
+        return await FindUnexpired.For(context)(context, KeyFor(handle), timeProvider.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
     }
 
     /// <summary>

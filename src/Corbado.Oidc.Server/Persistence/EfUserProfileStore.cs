@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Corbado.Oidc.Core.Claims;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,17 +9,13 @@ public sealed class EfUserProfileStore(IDbContextFactory<OidcDbContext> contexts
     public async ValueTask<UserProfile?> FindAsync(string subject, CancellationToken cancellationToken)
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        var entity = await FindBySubject(context, subject, cancellationToken);
+        var entity = await FindBySubject.For(context)(context, subject, cancellationToken);
         return entity is null ? null : ToProfile(entity);
     }
 
-    // On every login: compiled once per provider's context type (a compiled query is bound to one model), so EF
-    // skips expression funcletizing and its query-cache lookup (docs/benchmarks.md).
-    private static readonly ConcurrentDictionary<Type, Func<OidcDbContext, string, CancellationToken, Task<UserProfileEntity?>>> CompiledBySubject = new();
-
-    private static Task<UserProfileEntity?> FindBySubject(OidcDbContext context, string subject, CancellationToken cancellationToken)
-        => CompiledBySubject.GetOrAdd(context.GetType(), static _ => EF.CompileAsyncQuery((OidcDbContext c, string s, CancellationToken _) =>
-            c.UserProfiles.AsNoTracking().FirstOrDefault(p => p.Subject == s)))(context, subject, cancellationToken);
+    private static readonly CompiledPerProvider<Func<OidcDbContext, string, CancellationToken, Task<UserProfileEntity?>>> FindBySubject =
+        new(() => EF.CompileAsyncQuery((OidcDbContext c, string subject, CancellationToken _) =>
+            c.UserProfiles.AsNoTracking().FirstOrDefault(p => p.Subject == subject)));
 
     /// <summary>Creates or replaces profiles; <c>UpdatedAt</c> is set to now. Returns how many were written.</summary>
     public async Task<int> UpsertAsync(IReadOnlyCollection<UserProfile> profiles, CancellationToken cancellationToken)

@@ -13,14 +13,21 @@ public sealed class GrantRevocations(
     IReplayGuard replay,
     IDbContextFactory<OidcDbContext> contexts,
     IOptions<OidcOptions> options,
-    TimeProvider timeProvider)
+    TimeProvider timeProvider,
+    ILogger<GrantRevocations> logger)
 {
     private const string RevokedScope = "corbado:revoked-grant";
 
-    /// <summary>Revokes every access token of the grant, for as long as one of them could still be valid.</summary>
-    public async ValueTask RevokeAsync(string grantId, CancellationToken cancellationToken)
-        => await replay.TryConsumeAsync(ReplayKey.For(RevokedScope, grantId),
+    /// <summary>
+    /// A redeemed code came back (RFC 6749 §4.1.2, OAuth 2.0 Security BCP §4.5): revokes every access token of its
+    /// grant, for as long as one of them could still be valid, and logs the replay.
+    /// </summary>
+    public async ValueTask RevokeReplayedCodeAsync(string grantId, string? clientId, CancellationToken cancellationToken)
+    {
+        await replay.TryConsumeAsync(ReplayKey.For(RevokedScope, grantId),
             timeProvider.GetUtcNow() + options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(1), cancellationToken);
+        Handlers.ServerLog.AuthorizationCodeReplayed(logger, clientId);
+    }
 
     public async ValueTask<bool> IsRevokedAsync(string grantId, CancellationToken cancellationToken)
     {
