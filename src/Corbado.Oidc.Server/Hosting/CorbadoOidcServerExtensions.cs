@@ -1,5 +1,6 @@
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Server.Endpoints;
+using Corbado.Oidc.Server.FastPath;
 using Corbado.Oidc.Server.Handlers;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Options;
@@ -79,6 +80,7 @@ public static class CorbadoOidcServerExtensions
         });
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictServer>();
 
+        services.AddLoginFastPath();
         services.AddCorbadoOidcHealthChecks();
         services.AddHttpHardening(builder.Configuration);
         return builder;

@@ -45,7 +45,7 @@ public static class CorbadoOidcServices
 
         services.AddSingleton<KeyMaterialStore>();
         services.AddSingleton<RequestObjectSecretProtector>();
-        services.AddSingleton<IReplayGuard, EfReplayGuard>();
+        services.AddSingleton<IReplayGuard, SqlReplayGuard>();
         services.AddSingleton<GrantRevocations>();
         services.AddSingleton<AuthorizationCodeStore>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);

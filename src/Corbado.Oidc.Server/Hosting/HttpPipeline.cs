@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
 using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.FastPath;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.RateLimiting;
@@ -76,7 +77,9 @@ public static partial class HttpPipeline
             app.UseRateLimiter();
         }
 
-        // OpenIddict handles its endpoints in the authentication middleware: it must come after the limits.
+        // The common login is answered before OpenIddict; OpenIddict handles its endpoints in the authentication
+        // middleware. Both come after the limits.
+        app.UseLoginFastPath();
         app.UseAuthentication();
         return app;
     }

@@ -61,8 +61,7 @@ public sealed class VerifiedSecretCachingApplicationManager(
 
     protected override async ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default)
     {
-        var key = verified.KeyFor(comparand, secret);
-        if (verified.Contains(key))
+        if (verified.IsKnownGood(comparand, secret))
         {
             return true;
         }
@@ -70,7 +69,7 @@ public sealed class VerifiedSecretCachingApplicationManager(
         var valid = await base.ValidateClientSecretAsync(secret, comparand, cancellationToken);
         if (valid)
         {
-            verified.Remember(key);
+            verified.Remember(comparand, secret);
         }
 
         return valid;
@@ -84,12 +83,14 @@ public sealed class VerifiedSecretCache : IDisposable
     private readonly byte[] _hmacKey = RandomNumberGenerator.GetBytes(32);
     private readonly MemoryCache _entries = new(new MemoryCacheOptions { SizeLimit = 10_000 });
 
-    public string KeyFor(string comparand, string secret)
+    /// <summary>Whether this (stored hash, presented secret) pair verified within the last few minutes.</summary>
+    public bool IsKnownGood(string comparand, string secret) => _entries.TryGetValue(KeyFor(comparand, secret), out _);
+
+    public void Remember(string comparand, string secret)
+        => _entries.Set(KeyFor(comparand, secret), true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
+
+    private string KeyFor(string comparand, string secret)
         => Convert.ToHexString(HMACSHA256.HashData(_hmacKey, Encoding.UTF8.GetBytes(comparand + "\0" + secret)));
-
-    public bool Contains(string key) => _entries.TryGetValue(key, out _);
-
-    public void Remember(string key) => _entries.Set(key, true, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpirationRelativeToNow = Lifetime });
 
     public void Dispose() => _entries.Dispose();
 }

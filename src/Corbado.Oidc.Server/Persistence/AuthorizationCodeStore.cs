@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.Tokens;
 
 namespace Corbado.Oidc.Server.Persistence;
@@ -10,51 +9,35 @@ namespace Corbado.Oidc.Server.Persistence;
 /// storage is off) stays on the server; the redirect carries a 43-character handle, so RP callback URLs stay short.
 /// Redemption is one conditional UPDATE (atomic across replicas), the same guarantee as the hint's replay insert.
 /// </summary>
-public sealed class AuthorizationCodeStore(IDbContextFactory<OidcDbContext> contexts, TimeProvider timeProvider)
+public sealed class AuthorizationCodeStore(PreparedSql sql, TimeProvider timeProvider)
 {
     /// <summary>The handle's length: 32 random bytes, base64url.</summary>
     public const int HandleLength = 43;
 
-    private static readonly CompiledPerProvider<Func<OidcDbContext, string, long, CancellationToken, Task<IssuedCode?>>> FindUnexpired =
-        new(() => EF.CompileAsyncQuery((OidcDbContext c, string key, long now, CancellationToken _) =>
-            c.AuthorizationCodes.AsNoTracking().Where(e => e.Key == key && e.ExpiresAt > now)
-                .Select(e => new IssuedCode(e.Payload, e.GrantId, e.RedeemedAt != null)).FirstOrDefault()));
+    private const string Insert = """INSERT INTO "AuthorizationCodes" ("Key", "Payload", "GrantId", "ExpiresAt") VALUES (@p0, @p1, @p2, @p3)""";
+    private const string SelectUnexpired = """SELECT "Payload", "GrantId", "RedeemedAt" FROM "AuthorizationCodes" WHERE "Key" = @p0 AND "ExpiresAt" > @p1""";
+    private const string Redeem = """UPDATE "AuthorizationCodes" SET "RedeemedAt" = @p1, "Payload" = '' WHERE "Key" = @p0 AND "RedeemedAt" IS NULL""";
 
     /// <summary>Stores <paramref name="sealedCode"/> and returns the handle that stands for it.</summary>
     public async Task<string> IssueAsync(string sealedCode, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var handle = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        await context.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO \"AuthorizationCodes\" (\"Key\", \"Payload\", \"GrantId\", \"ExpiresAt\") VALUES ({KeyFor(handle)}, {sealedCode}, {grantId}, {expiresAt.ToUnixTimeSeconds()})",
-            cancellationToken);
+        await sql.ExecuteAsync(Insert, [KeyFor(handle), sealedCode, grantId, expiresAt.ToUnixTimeSeconds()], cancellationToken);
         return handle;
     }
 
     /// <summary>The unexpired code behind a handle: its sealed form while unredeemed, and its grant.</summary>
-    public async Task<IssuedCode?> FindAsync(string handle, CancellationToken cancellationToken)
-    {
-        if (handle.Length != HandleLength)
-        {
-            return null;
-        }
-
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        return await FindUnexpired.For(context)(context, KeyFor(handle), timeProvider.GetUtcNow().ToUnixTimeSeconds(), cancellationToken);
-    }
+    public Task<IssuedCode?> FindAsync(string handle, CancellationToken cancellationToken)
+        => handle.Length != HandleLength ? Task.FromResult<IssuedCode?>(null)
+            : sql.QueryFirstAsync(SelectUnexpired, [KeyFor(handle), timeProvider.GetUtcNow().ToUnixTimeSeconds()],
+                static row => new IssuedCode(row.GetString(0), row.GetString(1), !row.IsDBNull(2)), cancellationToken);
 
     /// <summary>
     /// Marks the code redeemed; false when it was redeemed before (a replay). The sealed code is dropped at once: only
     /// the hash and the redemption time are needed until expiry, which keeps the table small under load.
     /// </summary>
     public async Task<bool> TryRedeemAsync(string handle, CancellationToken cancellationToken)
-    {
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        var updated = await context.Database.ExecuteSqlInterpolatedAsync(
-            $"UPDATE \"AuthorizationCodes\" SET \"RedeemedAt\" = {timeProvider.GetUtcNow().ToUnixTimeSeconds()}, \"Payload\" = '' WHERE \"Key\" = {KeyFor(handle)} AND \"RedeemedAt\" IS NULL",
-            cancellationToken);
-        return updated == 1;
-    }
+        => await sql.ExecuteAsync(Redeem, [KeyFor(handle), timeProvider.GetUtcNow().ToUnixTimeSeconds()], cancellationToken) == 1;
 
     private static string KeyFor(string handle) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(handle)));
 }

@@ -22,12 +22,14 @@ public static class DatabaseRegistration
         {
             case DatabaseProvider.PostgreSql:
                 services.AddPooledDbContextFactory<PostgreSqlOidcDbContext>(options => options.UseNpgsql(connectionString));
+                services.AddSingleton(_ => new PreparedSql(DatabaseProvider.PostgreSql, connectionString, null));
                 services.AddSingleton<IDbContextFactory<OidcDbContext>, BaseTypeFactory<PostgreSqlOidcDbContext>>();
                 break;
             default:
                 EnsureSqliteDirectory(connectionString);
                 var tuning = SqliteTuning.FromSetting(sqliteSynchronous);
                 services.AddPooledDbContextFactory<SqliteOidcDbContext>(options => options.UseSqlite(connectionString).AddInterceptors(tuning));
+                services.AddSingleton(_ => new PreparedSql(DatabaseProvider.Sqlite, connectionString, tuning));
                 services.AddSingleton<IDbContextFactory<OidcDbContext>, BaseTypeFactory<SqliteOidcDbContext>>();
                 break;
         }

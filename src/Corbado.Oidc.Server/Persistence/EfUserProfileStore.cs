@@ -3,19 +3,30 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Corbado.Oidc.Server.Persistence;
 
-/// <summary>Reads and writes user profiles in the server's database.</summary>
-public sealed class EfUserProfileStore(IDbContextFactory<OidcDbContext> contexts, TimeProvider timeProvider) : IUserProfileStore
+/// <summary>
+/// Reads and writes user profiles in the server's database. The login path's read is one prepared statement
+/// (<see cref="PreparedSql"/>); imports and removals go through EF Core.
+/// </summary>
+public sealed class EfUserProfileStore(IDbContextFactory<OidcDbContext> contexts, PreparedSql sql, TimeProvider timeProvider) : IUserProfileStore
 {
-    public async ValueTask<UserProfile?> FindAsync(string subject, CancellationToken cancellationToken)
-    {
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        var entity = await FindBySubject.For(context)(context, subject, cancellationToken);
-        return entity is null ? null : ToProfile(entity);
-    }
+    private const string SelectBySubject = """
+        SELECT "Subject", "Email", "EmailVerified", "Name", "GivenName", "FamilyName", "PreferredUsername", "Locale", "UpdatedAt"
+        FROM "UserProfiles" WHERE "Subject" = @p0
+        """;
 
-    private static readonly CompiledPerProvider<Func<OidcDbContext, string, CancellationToken, Task<UserProfileEntity?>>> FindBySubject =
-        new(() => EF.CompileAsyncQuery((OidcDbContext c, string subject, CancellationToken _) =>
-            c.UserProfiles.AsNoTracking().FirstOrDefault(p => p.Subject == subject)));
+    public async ValueTask<UserProfile?> FindAsync(string subject, CancellationToken cancellationToken)
+        => await sql.QueryFirstAsync(SelectBySubject, [subject], static row => new UserProfile
+        {
+            Subject = row.GetString(0),
+            Email = row.IsDBNull(1) ? null : row.GetString(1),
+            EmailVerified = row.IsDBNull(2) ? null : row.GetBoolean(2),
+            Name = row.IsDBNull(3) ? null : row.GetString(3),
+            GivenName = row.IsDBNull(4) ? null : row.GetString(4),
+            FamilyName = row.IsDBNull(5) ? null : row.GetString(5),
+            PreferredUsername = row.IsDBNull(6) ? null : row.GetString(6),
+            Locale = row.IsDBNull(7) ? null : row.GetString(7),
+            UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(row.GetInt64(8)),
+        }, cancellationToken);
 
     /// <summary>Creates or replaces profiles; <c>UpdatedAt</c> is set to now. Returns how many were written.</summary>
     public async Task<int> UpsertAsync(IReadOnlyCollection<UserProfile> profiles, CancellationToken cancellationToken)
@@ -53,17 +64,4 @@ public sealed class EfUserProfileStore(IDbContextFactory<OidcDbContext> contexts
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         return await context.UserProfiles.Where(p => p.Subject == subject).ExecuteDeleteAsync(cancellationToken) > 0;
     }
-
-    private static UserProfile ToProfile(UserProfileEntity entity) => new()
-    {
-        Subject = entity.Subject,
-        Email = entity.Email,
-        EmailVerified = entity.EmailVerified,
-        Name = entity.Name,
-        GivenName = entity.GivenName,
-        FamilyName = entity.FamilyName,
-        PreferredUsername = entity.PreferredUsername,
-        Locale = entity.Locale,
-        UpdatedAt = DateTimeOffset.FromUnixTimeSeconds(entity.UpdatedAt),
-    };
 }

@@ -1,6 +1,5 @@
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Core.Replay;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Corbado.Oidc.Server.Persistence;
@@ -11,12 +10,13 @@ namespace Corbado.Oidc.Server.Persistence;
 /// </summary>
 public sealed class GrantRevocations(
     IReplayGuard replay,
-    IDbContextFactory<OidcDbContext> contexts,
+    PreparedSql sql,
     IOptions<OidcOptions> options,
     TimeProvider timeProvider,
     ILogger<GrantRevocations> logger)
 {
     private const string RevokedScope = "corbado:revoked-grant";
+    private const string SelectRecord = """SELECT 1 FROM "ReplayEntries" WHERE "Key" = @p0""";
 
     /// <summary>
     /// A redeemed code came back (RFC 6749 §4.1.2, OAuth 2.0 Security BCP §4.5): revokes every access token of its
@@ -31,8 +31,6 @@ public sealed class GrantRevocations(
 
     public async ValueTask<bool> IsRevokedAsync(string grantId, CancellationToken cancellationToken)
     {
-        var key = ReplayKey.For(RevokedScope, grantId);
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        return await context.ReplayEntries.AnyAsync(entry => entry.Key == key, cancellationToken);
+        return await sql.QueryFirstAsync(SelectRecord, [ReplayKey.For(RevokedScope, grantId)], static _ => true, cancellationToken);
     }
 }

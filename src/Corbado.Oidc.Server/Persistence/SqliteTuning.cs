@@ -48,6 +48,17 @@ public sealed class SqliteTuning(string synchronous) : DbConnectionInterceptor
         }
     }
 
+    /// <summary>Applies the pragmas to a connection opened outside EF Core (<see cref="PreparedSql"/>).</summary>
+    public void Apply(DbConnection connection)
+    {
+        if (NeedsTuning(connection))
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = _pragmas;
+            command.ExecuteNonQuery();
+        }
+    }
+
     private bool NeedsTuning(DbConnection connection)
         => connection is not SqliteConnection { Handle: { } handle } || _tuned.TryAdd(handle, handle);
 }

@@ -1,0 +1,182 @@
+using System.Buffers;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Core.PasskeyLogin;
+using Corbado.Oidc.Server.Handlers;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.EntityFrameworkCore.Models;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Corbado.Oidc.Server.FastPath;
+
+/// <summary>
+/// The common authorization request, answered without OpenIddict's request pipeline: a query-mode code request of an
+/// eligible client with a <c>login_hint</c>, nothing else. Every check OpenIddict would make is made first, without
+/// side effects; a request that fails any of them, or carries anything else (prompt, max_age, a request object,
+/// form_post, unknown parameters), is passed on untouched, so OpenIddict answers it exactly as before. Only then is
+/// the hint verified (and consumed), with the same verifier and the same refusals as
+/// <see cref="ValidateSignedPasskeyLoginHint"/>.
+/// </summary>
+internal sealed class FastAuthorizeEndpoint(
+    FastPathClients clients,
+    SignedPasskeyDataVerifier verifier,
+    AuthorizationCodeStore codes,
+    IOptionsMonitor<OpenIddictServerOptions> server,
+    IOptions<OidcOptions> oidc,
+    TimeProvider timeProvider,
+    ILogger<ValidateSignedPasskeyLoginHint> logger)
+{
+    private static readonly SearchValues<char> Base64Url = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+
+    private static readonly HashSet<string> Understood = new(StringComparer.Ordinal)
+    {
+        Parameters.ClientId, Parameters.RedirectUri, Parameters.ResponseType, Parameters.Scope, Parameters.State,
+        Parameters.Nonce, Parameters.CodeChallenge, Parameters.CodeChallengeMethod, Parameters.LoginHint, Parameters.ResponseMode,
+    };
+
+    /// <summary>Answers the request, or returns false (having changed nothing) when OpenIddict should.</summary>
+    public async Task<bool> TryHandleAsync(HttpContext context)
+    {
+        var request = context.Request;
+        IEnumerable<KeyValuePair<string, StringValues>> source;
+        if (HttpMethods.IsGet(request.Method))
+        {
+            source = request.Query;
+        }
+        else if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+        {
+            // Parsed once: ASP.NET Core keeps the form for OpenIddict if the request is passed on.
+            source = await request.ReadFormAsync(context.RequestAborted);
+        }
+        else
+        {
+            return false;
+        }
+
+        if (Read(source) is not { } parameters
+            || parameters.GetValueOrDefault(Parameters.ResponseType) != ResponseTypes.Code
+            || parameters.GetValueOrDefault(Parameters.ResponseMode) is not (null or ResponseModes.Query)
+            || parameters.GetValueOrDefault(Parameters.ClientId) is not { } clientId
+            || parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri
+            || parameters.GetValueOrDefault(Parameters.Scope) is not { } scope
+            || parameters.GetValueOrDefault(Parameters.LoginHint) is not { } hint
+            || parameters.GetValueOrDefault(Parameters.State) is { Length: > ValidateParameterShapes.MaxStateLength }
+            || parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > ValidateParameterShapes.MaxNonceLength })
+        {
+            return false;
+        }
+
+        var challenge = parameters.GetValueOrDefault(Parameters.CodeChallenge);
+        var challengeMethod = parameters.GetValueOrDefault(Parameters.CodeChallengeMethod);
+        if (challenge is null ? challengeMethod is not null
+            : challengeMethod != CodeChallengeMethods.Sha256 || challenge.Length != 43 || challenge.AsSpan().ContainsAnyExcept(Base64Url))
+        {
+            return false;
+        }
+
+        if (await clients.FindAsync(context, clientId) is not { } client)
+        {
+            return false;
+        }
+
+        var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!client.Eligible
+            || !client.RedirectUris.Contains(redirectUri)
+            || !client.Permissions.Contains(Permissions.Endpoints.Authorization)
+            || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)
+            || !client.Permissions.Contains(Permissions.ResponseTypes.Code)
+            || (client.RequiresPkce && challenge is null)
+            || !scopes.Contains(Scopes.OpenId)
+            || scopes.Distinct(StringComparer.Ordinal).Count() != scopes.Length
+            || !scopes.All(s => server.CurrentValue.Scopes.Contains(s) && client.MayRequestScope(s)))
+        {
+            return false;
+        }
+
+        // From here on the request is ours: it is valid, so every answer goes to the registered redirect URI.
+        var state = parameters.GetValueOrDefault(Parameters.State);
+        PasskeyLoginResult result;
+        try
+        {
+            result = await verifier.VerifyAsync(hint, context.RequestAborted);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            ServerLog.PasskeyLoginFault(logger, exception, clientId);
+            Redirect(context, redirectUri, state, (Parameters.Error, Errors.TemporarilyUnavailable),
+                (Parameters.ErrorDescription, "The passkey login cannot be verified right now; try again."));
+            return true;
+        }
+
+        if (!result.Succeeded)
+        {
+            ServerLog.PasskeyLoginRefused(logger, result.Failure.Value.ToReasonCode(), clientId, result.KeyId, result.JtiHash);
+            Redirect(context, redirectUri, state, (Parameters.Error, Errors.AccessDenied),
+                (Parameters.ErrorDescription, "The passkey login could not be verified."));
+            return true;
+        }
+
+        var login = result.Login;
+        var grant = new CodeGrant
+        {
+            ClientId = clientId,
+            RedirectUri = redirectUri,
+            Scope = string.Join(' ', scopes),
+            Nonce = parameters.GetValueOrDefault(Parameters.Nonce),
+            CodeChallenge = challenge,
+            Subject = login.Subject,
+            PasskeyUserId = login.PasskeyUserId,
+            AuthTime = login.AuthenticatedAt.ToUnixTimeSeconds(),
+            GrantId = Base64UrlEncoder.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
+        };
+
+        var expiresAt = timeProvider.GetUtcNow() + oidc.Value.AuthorizationCodeLifetime;
+        var handle = await codes.IssueAsync(grant.ToJson(), grant.GrantId, expiresAt, context.RequestAborted);
+        ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
+        Redirect(context, redirectUri, state, (Parameters.Code, handle));
+        return true;
+    }
+
+    /// <summary>
+    /// The parameters, each present once with a non-empty value; null when any is repeated (RFC 6749 §3.1), empty, or
+    /// not one the fast path understands.
+    /// </summary>
+    private static Dictionary<string, string>? Read(IEnumerable<KeyValuePair<string, StringValues>> source)
+    {
+        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (name, values) in source)
+        {
+            if (!Understood.Contains(name) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
+            {
+                return null;
+            }
+
+            parameters[name] = values[0]!;
+        }
+
+        return parameters;
+    }
+
+    /// <summary>The authorization response by query (RFC 6749 §4.1.2), with <c>state</c> and <c>iss</c> (RFC 9207).</summary>
+    private void Redirect(HttpContext context, string redirectUri, string? state, params (string Name, string Value)[] values)
+    {
+        var response = new List<KeyValuePair<string, string?>>(values.Length + 2);
+        foreach (var (name, value) in values)
+        {
+            response.Add(new(name, value));
+        }
+
+        if (state is not null)
+        {
+            response.Add(new(Parameters.State, state));
+        }
+
+        response.Add(new(Parameters.Iss, server.CurrentValue.Issuer!.AbsoluteUri));
+        context.Response.Redirect(QueryHelpers.AddQueryString(redirectUri, response));
+    }
+}

@@ -1,0 +1,104 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Handlers;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Corbado.Oidc.Server.FastPath;
+
+/// <summary>
+/// Writes the ID and access tokens of a redeemed fast-path code, with OpenIddict's own token handler, keys and
+/// token shapes: the ID token is the RS256 JWT OpenIddict would sign (same claims, same JWKS key); the access token
+/// is the RFC 9068 <c>at+jwt</c> OpenIddict issues (HMAC-signed with the internal key, then encrypted), so
+/// OpenIddict's /userinfo validates it like one of its own.
+/// </summary>
+internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> server, IOptions<OidcOptions> oidc, TimeProvider timeProvider)
+{
+    public sealed record IssuedTokens(string IdToken, string AccessToken, long ExpiresIn);
+
+    public IssuedTokens Write(CodeGrant grant, IReadOnlyCollection<Claim> profileClaims)
+    {
+        var options = server.CurrentValue;
+        var settings = oidc.Value;
+        var issuer = options.Issuer?.AbsoluteUri ?? throw new InvalidOperationException("Oidc:Issuer is required.");
+        var now = timeProvider.GetUtcNow().UtcDateTime;
+
+        var access = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [Claims.Subject] = grant.Subject,
+            [Claims.ClientId] = grant.ClientId,
+            [Claims.Scope] = grant.Scope,
+            [Claims.JwtId] = Guid.NewGuid().ToString(),
+            [SignInPasskeyUser.GrantIdClaim] = grant.GrantId,
+        };
+        AddCommon(access, grant, profileClaims);
+
+        var accessToken = options.JsonWebTokenHandler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = access,
+            Issuer = issuer,
+            IssuedAt = now,
+            Expires = now + settings.AccessTokenLifetime,
+            TokenType = JsonWebTokenTypes.AccessToken,
+            SigningCredentials = options.SigningCredentials[0],
+            EncryptingCredentials = options.EncryptionCredentials[0],
+        });
+
+        var identity = new Dictionary<string, object>(StringComparer.Ordinal)
+        {
+            [Claims.Subject] = grant.Subject,
+            [Claims.Audience] = grant.ClientId,
+            [Claims.AuthorizedParty] = grant.ClientId,
+            [Claims.AuthenticationTime] = grant.AuthTime,
+            [Claims.AuthenticationContextReference] = settings.Acr,
+            [Claims.AuthenticationMethodReference] = settings.EffectiveAmr.ToArray(),
+            [Claims.AccessTokenHash] = AccessTokenHash(accessToken),
+        };
+        if (grant.Nonce is not null)
+        {
+            identity[Claims.Nonce] = grant.Nonce;
+        }
+
+        AddCommon(identity, grant, profileClaims);
+
+        // OIDC Core §2: ID tokens are signed with the published asymmetric key (RS256, what Okta validates).
+        var idToken = options.JsonWebTokenHandler.CreateToken(new SecurityTokenDescriptor
+        {
+            Claims = identity,
+            Issuer = issuer,
+            IssuedAt = now,
+            Expires = now + settings.IdentityTokenLifetime,
+            TokenType = Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,
+            SigningCredentials = options.SigningCredentials.First(credentials => credentials.Key is AsymmetricSecurityKey),
+        });
+
+        return new IssuedTokens(idToken, accessToken, (long)settings.AccessTokenLifetime.TotalSeconds);
+    }
+
+    private static void AddCommon(Dictionary<string, object> claims, CodeGrant grant, IReadOnlyCollection<Claim> profileClaims)
+    {
+        if (grant.PasskeyUserId is not null)
+        {
+            claims[PasskeyClaimTypes.PasskeyUserId] = grant.PasskeyUserId;
+        }
+
+        foreach (var claim in profileClaims)
+        {
+            claims[claim.Type] = claim.ValueType switch
+            {
+                ClaimValueTypes.Boolean => claim.Value == "true",
+                ClaimValueTypes.Integer64 => long.Parse(claim.Value, System.Globalization.CultureInfo.InvariantCulture),
+                _ => claim.Value,
+            };
+        }
+    }
+
+    /// <summary>OIDC Core §3.1.3.6: the left half of the SHA-256 of the access token (RS256), base64url.</summary>
+    private static string AccessTokenHash(string accessToken)
+        => Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(accessToken)).AsSpan(0, 16).ToArray());
+}
