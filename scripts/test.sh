@@ -31,6 +31,12 @@ log=$(mktemp)
 status=0
 dotnet test Corbado.Oidc.sln -c Release --no-build --nologo --blame-hang-timeout 5m 2>&1 | tee "$log" || status=$?
 
+# The same protocol tests once more with Oidc:FastPath off: every assertion about /authorize and /token must hold on
+# OpenIddict's own pipeline too (tests that set Oidc:FastPath themselves keep their setting).
+CORBADO_TEST_FAST_PATH=false dotnet test tests/Corbado.Oidc.Server.Tests -c Release --no-build --nologo --blame-hang-timeout 5m \
+  --filter "FullyQualifiedName~.Authorization.|FullyQualifiedName~.Token.|FullyQualifiedName~.Hostile.|FullyQualifiedName~.ClientAuthentication." \
+  2>&1 | tee -a "$log" || status=$?
+
 if [ -d bench/Corbado.Oidc.Bench ]; then
   # A smoke run of the benchmark: a few hundred complete logins, asserting zero errors, never speed.
   if dotnet run --project bench/Corbado.Oidc.Bench -c Release --no-build -- --logins 300 --concurrency 8 --duration-limit 120; then

@@ -99,6 +99,7 @@ internal sealed class FastAuthorizeEndpoint(
         }
 
         // From here on the request is ours: it is valid, so every answer goes to the registered redirect URI.
+        ServerLog.AnsweredOnFastPath(logger, "/authorize", clientId);
         var state = parameters.GetValueOrDefault(Parameters.State);
         PasskeyLoginResult result;
         try

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Server.Handlers;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
@@ -25,7 +26,8 @@ internal sealed class FastTokenEndpoint(
     AuthorizationCodeStore codes,
     GrantRevocations grants,
     IUserProfileStore profiles,
-    LoginTokenWriter tokens)
+    LoginTokenWriter tokens,
+    ILogger<FastTokenEndpoint> logger)
 {
     public async Task<bool> TryHandleAsync(HttpContext context)
     {
@@ -67,6 +69,7 @@ internal sealed class FastTokenEndpoint(
         }
 
         // The client is authenticated and the code is ours: every answer from here on is given here.
+        ServerLog.AnsweredOnFastPath(logger, "/token", clientId);
         var redirectUri = Single(form, Parameters.RedirectUri);
         var verifier = Single(form, Parameters.CodeVerifier);
         if (grant.ClientId != clientId)

@@ -31,4 +31,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning,
         Message = "Authorization code redeemed twice: reason code_replayed, client {ClientId}; the tokens of its grant are revoked")]
     public static partial void AuthorizationCodeReplayed(ILogger logger, string? clientId);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Debug,
+        Message = "Request to {Endpoint} answered on the fast path: client {ClientId}")]
+    public static partial void AnsweredOnFastPath(ILogger logger, string endpoint, string clientId);
 }

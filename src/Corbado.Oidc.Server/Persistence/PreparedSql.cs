@@ -20,6 +20,11 @@ public sealed class PreparedSql : IDisposable
     private readonly Func<DbConnection> _create;
     private readonly Action<DbConnection>? _onOpen;
     private readonly ConcurrentQueue<Session> _idle = new();
+
+    // SQLite: one connection, one statement at a time. Writes are serialized by the engine anyway, and in WAL mode every
+    // write by one connection empties the page cache of the others; one connection keeps its cache warm (measured in
+    // docs/benchmarks.md). Microsoft.Data.Sqlite runs "async" calls synchronously, so the gate is held only for the call.
+    private readonly SemaphoreSlim? _gate;
     public PreparedSql(DatabaseProvider provider, string connectionString, SqliteTuning? tuning)
     {
         if (provider == DatabaseProvider.PostgreSql)
@@ -30,6 +35,7 @@ public sealed class PreparedSql : IDisposable
         {
             _create = () => new SqliteConnection(connectionString);
             _onOpen = tuning is null ? null : tuning.Apply;
+            _gate = new SemaphoreSlim(1, 1);
         }
     }
 
@@ -46,6 +52,24 @@ public sealed class PreparedSql : IDisposable
         }, cancellationToken);
 
     private async Task<T> RunAsync<T>(string sql, object?[] values, Func<DbCommand, CancellationToken, Task<T>> run, CancellationToken cancellationToken)
+    {
+        if (_gate is null)
+        {
+            return await RunOnSessionAsync(sql, values, run, cancellationToken);
+        }
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await RunOnSessionAsync(sql, values, run, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<T> RunOnSessionAsync<T>(string sql, object?[] values, Func<DbCommand, CancellationToken, Task<T>> run, CancellationToken cancellationToken)
     {
         var session = await RentAsync(cancellationToken);
         try
@@ -127,6 +151,8 @@ public sealed class PreparedSql : IDisposable
         {
             session.Dispose();
         }
+
+        _gate?.Dispose();
     }
 
     /// <summary>One open connection and the commands prepared on it, by SQL text.</summary>

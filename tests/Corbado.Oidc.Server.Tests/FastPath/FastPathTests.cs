@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Server.Persistence;
+using Corbado.Oidc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Corbado.Oidc.Server.Tests.FastPath;
+
+/// <summary>
+/// <c>Oidc:FastPath</c>: the common login is answered before OpenIddict's pipeline. It must be taken for the common
+/// request, left alone for everything else, and give relying parties exactly what OpenIddict gives them.
+/// </summary>
+public sealed class FastPathTests
+{
+    private const string Subject = "user-fast-path";
+    private const string FastPathEvent = "[2007]";
+
+    private static CorbadoOidcServerFactory CreateFactory(LogCapture capture, bool fastPath = true) => new(settings =>
+    {
+        settings["Oidc:FastPath"] = fastPath ? "true" : "false";
+        settings["Logging:LogLevel:Corbado"] = "Debug";
+    })
+    {
+        ConfigureServices = services => services.AddSingleton<ILoggerProvider>(capture),
+    };
+
+    private static int FastPathLines(LogCapture capture, string endpoint)
+        => capture.Lines.Count(line => line.Contains(FastPathEvent, StringComparison.Ordinal) && line.Contains("Request to " + endpoint + " ", StringComparison.Ordinal));
+
+    private static async Task<JsonElement> LoginAsync(CorbadoOidcServerFactory factory, HttpClient client, Action<Dictionary<string, string?>>? vary = null)
+    {
+        var pkce = Pkce.Create();
+        var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(webAuthnId: Subject));
+        request["code_challenge"] = pkce.Challenge;
+        request["code_challenge_method"] = "S256";
+        vary?.Invoke(request);
+
+        var authorization = await client.AuthorizeAsync(request);
+        Assert.NotNull(authorization.Code);
+        using var response = await client.RedeemCodeAsync(authorization.Code!, codeVerifier: pkce.Verifier);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonAsync();
+    }
+
+    [Fact]
+    public async Task Login_CommonRequest_IsAnsweredOnTheFastPathAtBothEndpoints()
+    {
+        var capture = new LogCapture();
+        using var factory = CreateFactory(capture);
+        using var client = factory.CreateProtocolClient();
+
+        await LoginAsync(factory, client);
+
+        Assert.Equal(1, FastPathLines(capture, "/authorize"));
+        Assert.Equal(1, FastPathLines(capture, "/token"));
+    }
+
+    [Theory]
+    [InlineData("max_age", "300")]
+    [InlineData("prompt", "login")]
+    [InlineData("ui_locales", "de")]
+    [InlineData("response_mode", "form_post")]
+    public async Task Login_RequestBeyondTheFastPath_IsAnsweredByOpenIddictAndStillWorks(string parameter, string value)
+    {
+        var capture = new LogCapture();
+        using var factory = CreateFactory(capture);
+        using var client = factory.CreateProtocolClient();
+
+        var tokens = await LoginAsync(factory, client, request => request[parameter] = value);
+
+        Assert.NotNull(tokens.GetProperty("id_token").GetString());
+        Assert.Equal(0, FastPathLines(capture, "/authorize"));
+        // OpenIddict's code is redeemed by OpenIddict: the fast path recognises it is not its own.
+        Assert.Equal(0, FastPathLines(capture, "/token"));
+    }
+
+    [Fact]
+    public async Task Login_FastPathOff_NothingIsAnsweredOnTheFastPath()
+    {
+        var capture = new LogCapture();
+        using var factory = CreateFactory(capture, fastPath: false);
+        using var client = factory.CreateProtocolClient();
+
+        await LoginAsync(factory, client);
+
+        Assert.Equal(0, FastPathLines(capture, "/authorize"));
+        Assert.Equal(0, FastPathLines(capture, "/token"));
+    }
+
+    [Fact]
+    public async Task Login_BothPaths_GiveTheSameIdTokenClaimsAndUserInfo()
+    {
+        var results = new List<(JsonWebToken IdToken, JsonElement UserInfo)>();
+        foreach (var fastPath in new[] { true, false })
+        {
+            using var factory = CreateFactory(new LogCapture(), fastPath);
+            await factory.Services.GetRequiredService<EfUserProfileStore>().UpsertAsync(
+                [new UserProfile { Subject = Subject, Email = "fast@example.com", EmailVerified = true, Name = "Fast Path", PreferredUsername = "fast" }],
+                CancellationToken.None);
+            using var client = factory.CreateProtocolClient();
+            var tokens = await LoginAsync(factory, client, request => request["nonce"] = "the-nonce");
+
+            using var userInfoRequest = new HttpRequestMessage(HttpMethod.Get, "userinfo");
+            userInfoRequest.Headers.Authorization = new AuthenticationHeaderValue("Bearer", tokens.GetProperty("access_token").GetString());
+            using var userInfo = await client.SendAsync(userInfoRequest);
+            Assert.Equal(HttpStatusCode.OK, userInfo.StatusCode);
+            results.Add((new JsonWebToken(tokens.GetProperty("id_token").GetString()), await userInfo.ReadJsonAsync()));
+        }
+
+        var (fast, slow) = (results[0], results[1]);
+        Assert.Equal(slow.IdToken.Alg, fast.IdToken.Alg);
+        Assert.Equal(slow.IdToken.Typ, fast.IdToken.Typ);
+        Assert.False(string.IsNullOrEmpty(fast.IdToken.Kid));
+
+        // Everything but the per-token values: times (two servers, two clocks) and at_hash (another access token).
+        string[] perToken = ["iat", "nbf", "exp", "at_hash", "auth_time", "updated_at"];
+        Assert.Equal(Claims(slow.IdToken, perToken), Claims(fast.IdToken, perToken));
+        Assert.Equal(Claims(slow.UserInfo, perToken), Claims(fast.UserInfo, perToken));
+        Assert.Contains("\"at_hash\"", Base64UrlEncoder.Decode(fast.IdToken.EncodedPayload), StringComparison.Ordinal);
+        Assert.Equal("fast@example.com", fast.UserInfo.GetProperty("email").GetString());
+    }
+
+    private static string Claims(JsonWebToken token, string[] excluded)
+    {
+        using var document = JsonDocument.Parse(Base64UrlEncoder.Decode(token.EncodedPayload));
+        return Claims(document.RootElement, excluded);
+    }
+
+    /// <summary>The members as sorted "name=json" lines, so a difference reads as one line.</summary>
+    private static string Claims(JsonElement json, string[] excluded)
+        => string.Join("\n", json.EnumerateObject().Where(property => !excluded.Contains(property.Name))
+            .Select(property => property.Name + "=" + property.Value.GetRawText()).Order(StringComparer.Ordinal));
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Token_VerifierWithoutChallenge_IsInvalidRequestOnBothPaths(bool fastPath)
+    {
+        using var factory = CreateFactory(new LogCapture(), fastPath);
+        using var client = factory.CreateProtocolClient();
+        var authorization = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()));
+
+        using var response = await client.RedeemCodeAsync(authorization.Code!, codeVerifier: Pkce.Create().Verifier);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", (await response.ReadJsonAsync()).GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Token_WrongVerifier_IsRefusedAndLeavesTheCodeToItsRightfulClient(bool fastPath)
+    {
+        using var factory = CreateFactory(new LogCapture(), fastPath);
+        using var client = factory.CreateProtocolClient();
+        var pkce = Pkce.Create();
+        var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
+        request["code_challenge"] = pkce.Challenge;
+        request["code_challenge_method"] = "S256";
+        var code = (await client.AuthorizeAsync(request)).Code!;
+
+        using var wrong = await client.RedeemCodeAsync(code, codeVerifier: Pkce.Create().Verifier);
+        using var right = await client.RedeemCodeAsync(code, codeVerifier: pkce.Verifier);
+
+        Assert.Equal("invalid_grant", (await wrong.ReadJsonAsync()).GetProperty("error").GetString());
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+    }
+}
