@@ -40,7 +40,7 @@ public static class BenchRun
             }
         }
 
-        var serverDll = options.ServerDll ?? ServerProcess.DefaultServerDll();
+        var serverDll = options.ServerDll ?? ServerUnderTest.DefaultServerDll();
         var dataDirectory = Path.Combine(Path.GetTempPath(), "corbado-oidc-bench-" + Guid.NewGuid().ToString("N")[..12]);
         Directory.CreateDirectory(dataDirectory);
 
@@ -53,7 +53,7 @@ public static class BenchRun
 
         var (settings, connectionString, sqliteFile) = await ServerSettingsAsync(options, dataDirectory, jwksFile);
         Log($"starting {serverDll} ({options.Database}{(options.ServerCpu is { } sc ? $", CPU {sc}" : "")})");
-        await using var server = await ServerProcess.StartAsync(serverDll, dataDirectory, settings, options.ServerCpu, cancellationToken);
+        await using var server = await ServerUnderTest.StartAsync(serverDll, dataDirectory, settings, options.ServerCpu, cancellationToken);
         Log($"server ready: pid {server.ProcessId}, {server.BaseAddress}, issuer {server.Issuer}");
         // Never leave the server behind: Ctrl-C and process exit kill it too (DisposeAsync covers the normal path).
         ConsoleCancelEventHandler onCancel = (_, _) => server.KillNow();
@@ -75,7 +75,7 @@ public static class BenchRun
         }
     }
 
-    private static async Task<int> MeasureAsync(BenchOptions options, ServerProcess server, HintMinter[] minters, string? connectionString,
+    private static async Task<int> MeasureAsync(BenchOptions options, ServerUnderTest server, HintMinter[] minters, string? connectionString,
         string? sqliteFile, CancellationToken cancellationToken)
     {
         using var http = CreateHttpClient(server.BaseAddress, options.Concurrency);
