@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The standard login benchmark (docs/benchmarks.md): builds Release, starts the server pinned to CPU 0,
 # drives it from CPU 1 with 32 concurrent logins, and rewrites the results block of docs/benchmarks.md
-# and bench/results/latest.json. Exit code 0 only when every login succeeded.
+# and bench/results/latest.json. Exit code 0 only when every login succeeded. Hints for the whole run are minted
+# first, on both cores (about 20 s for 100,000); see docs/benchmarks.md for --hint-lifetime on longer runs.
 #
 #   scripts/bench.sh                                  # 100,000 logins on SQLite (stops at the 600 s limit)
 #   LOGINS=20000 DURATION_LIMIT=240 scripts/bench.sh  # a shorter run

@@ -38,6 +38,10 @@ public sealed record BenchReport
     public required double ServerCoresBusy { get; init; }
     public required double DriverCpuSeconds { get; init; }
     public required double DriverCoresBusy { get; init; }
+    /// <summary>Driver CPU (all its threads, hint producer included) per attempted login, µs.</summary>
+    public required double DriverCpuMicrosecondsPerLogin { get; init; }
+    /// <summary>Peak resident memory of the driver (VmHWM), pre-minted hints included.</summary>
+    public required double DriverPeakRssMb { get; init; }
 
     public required CryptoFloorResult CryptoFloor { get; init; }
     /// <summary>Server CPU per login divided by the floor (one RS256 sign + one verify).</summary>
@@ -55,6 +59,7 @@ public sealed record BenchReport
     /// <summary>Last full window against the first: change in logins/s and in p99, percent. Null without two full windows.</summary>
     public double? ThroughputChangePercent { get; init; }
     public double? P99ChangePercent { get; init; }
+    public double? ServerCpuChangePercent { get; init; }
 
     public required HintStats Hints { get; init; }
     public required IReadOnlyList<TargetCheck> Targets { get; init; }
@@ -93,22 +98,22 @@ public sealed record BenchReport
         }
 
         s.AppendLine(I($"  server CPU        {ServerCpuMsPerLogin:N3} ms/login ({ServerCpuSeconds:N1} s, {ServerCoresBusy:N2} cores busy)"));
-        s.AppendLine(I($"  driver CPU        {DriverCpuSeconds:N1} s ({DriverCoresBusy:N2} cores busy)"));
+        s.AppendLine(I($"  driver CPU        {DriverCpuMicrosecondsPerLogin:N1} µs/login ({DriverCpuSeconds:N1} s, {DriverCoresBusy:N2} cores busy; peak RSS {DriverPeakRssMb:N0} MB)"));
         s.AppendLine(I($"  crypto floor      {CryptoFloor.FloorMicroseconds:N1} µs (RSA-{CryptoFloor.ModulusBits} sign {CryptoFloor.SignMicroseconds:N1} µs + verify {CryptoFloor.VerifyMicroseconds:N1} µs)"));
         s.AppendLine(I($"  CPU / floor       {FloorRatio:N2}×"));
         s.AppendLine(I($"  peak RSS          {PeakRssMb:N1} MB (after run {RssAfterMb:N1} MB, {ServerThreadsAfter} threads)"));
         s.AppendLine(I($"  database          {Mb(DatabaseBytesBefore)} before, {Mb(DatabaseBytesAfter)} after ({DatabaseBytesPerLogin:N0} bytes/login)"));
-        s.AppendLine(I($"  hints             {Hints.Preminted:N0} pre-minted, {Hints.Minted:N0} minted in all, {Hints.StaleDropped:N0} stale dropped, {Hints.StarvedWaits:N0} waits for the producer ({Hints.StarvedSeconds:N2} s)"));
+        s.AppendLine(I($"  hints             {Hints.Preminted:N0} pre-minted in {Hints.PremintSeconds:N1} s ({Hints.PremintPerSecond:N0}/s, lifetime {Hints.LifetimeSeconds} s), {Hints.Minted:N0} minted in all, {Hints.StaleDropped:N0} stale dropped, {Hints.StarvedWaits:N0} waits for the producer ({Hints.StarvedSeconds:N2} s)"));
         s.AppendLine();
-        s.AppendLine(I($"  window (every {Settings.Window:N0})   logins/s      p50      p99"));
+        s.AppendLine(I($"  window (every {Settings.Window:N0})   logins/s      p50      p99  server CPU ms/login"));
         foreach (var w in Windows)
         {
-            s.AppendLine(I($"  #{w.Window,-3} {w.FirstLogin,9:N0}-{w.LastLogin,-9:N0}{(w.Partial ? "*" : " ")} {w.LoginsPerSecond,10:N1} {w.P50Ms,8:N2} {w.P99Ms,8:N2}"));
+            s.AppendLine(I($"  #{w.Window,-3} {w.FirstLogin,9:N0}-{w.LastLogin,-9:N0}{(w.Partial ? "*" : " ")} {w.LoginsPerSecond,10:N1} {w.P50Ms,8:N2} {w.P99Ms,8:N2} {CpuPerLogin(w),10}"));
         }
 
         if (ThroughputChangePercent is { } t && P99ChangePercent is { } p)
         {
-            s.AppendLine(I($"  growth (last full window vs first): logins/s {t:+0.0;-0.0}%, p99 {p:+0.0;-0.0}%"));
+            s.AppendLine(I($"  growth (last full window vs first): logins/s {t:+0.0;-0.0}%, p99 {p:+0.0;-0.0}%{(ServerCpuChangePercent is { } c ? $", server CPU/login {c:+0.0;-0.0}%" : "")}"));
         }
 
         s.AppendLine();
@@ -140,7 +145,8 @@ public sealed record BenchReport
         s.AppendLine(I($"| Server CPU / floor | {FloorRatio:N2}× |"));
         s.AppendLine(I($"| Peak RSS (VmHWM) | {PeakRssMb:N1} MB ({ServerThreadsAfter} server threads at the end) |"));
         s.AppendLine(I($"| Database size | {Mb(DatabaseBytesBefore)} → {Mb(DatabaseBytesAfter)} ({DatabaseBytesPerLogin:N0} bytes/login) |"));
-        s.AppendLine(I($"| Driver CPU | {DriverCoresBusy:N2} cores busy |"));
+        s.AppendLine(I($"| Driver CPU | {DriverCpuMicrosecondsPerLogin:N1} µs per login ({DriverCoresBusy:N2} cores busy), peak RSS {DriverPeakRssMb:N0} MB |"));
+        s.AppendLine(I($"| Hints | {Hints.Preminted:N0} pre-minted ({Hints.PremintPerSecond:N0}/s, lifetime {Hints.LifetimeSeconds} s), {Hints.Minted - Hints.Preminted - Settings.Warmup:N0} minted during the run, {Hints.StarvedSeconds:N2} s waited |"));
         s.AppendLine();
         s.AppendLine("| Latency (ms) | p50 | p95 | p99 | max |");
         s.AppendLine("|---|---:|---:|---:|---:|");
@@ -150,11 +156,11 @@ public sealed record BenchReport
         }
 
         s.AppendLine();
-        s.AppendLine(I($"| Window ({Settings.Window:N0} logins) | Logins | Logins/s | p50 ms | p99 ms |"));
-        s.AppendLine("|---|---|---:|---:|---:|");
+        s.AppendLine(I($"| Window ({Settings.Window:N0} logins) | Logins | Logins/s | p50 ms | p99 ms | Server CPU ms/login |"));
+        s.AppendLine("|---|---|---:|---:|---:|---:|");
         foreach (var w in Windows)
         {
-            s.AppendLine(I($"| {w.Window}{(w.Partial ? " (partial)" : "")} | {w.FirstLogin:N0}–{w.LastLogin:N0} | {w.LoginsPerSecond:N1} | {w.P50Ms:N2} | {w.P99Ms:N2} |"));
+            s.AppendLine(I($"| {w.Window}{(w.Partial ? " (partial)" : "")} | {w.FirstLogin:N0}–{w.LastLogin:N0} | {w.LoginsPerSecond:N1} | {w.P50Ms:N2} | {w.P99Ms:N2} | {CpuPerLogin(w)} |"));
         }
 
         s.AppendLine();
@@ -196,6 +202,8 @@ public sealed record BenchReport
         File.WriteAllText(path, text);
     }
 
+    private static string CpuPerLogin(WindowStats window) => window.ServerCpuMsPerLogin is { } ms ? I($"{ms:N3}") : "–";
+
     private static string Cpu(int? cpu) => cpu?.ToString(CultureInfo.InvariantCulture) ?? "any";
 
     private static string Mb(long bytes) => I($"{bytes / 1048576.0:N2} MB");
@@ -207,8 +215,12 @@ public sealed record BenchReport
 public sealed record RunSettings(BenchDatabase Database, int Concurrency, int DurationLimitSeconds, int? ServerCpu, int? DriverCpu,
     int Window, int Warmup, int Premint, string ServerMode);
 
-/// <summary>Where the hints came from.</summary>
-public sealed record HintStats(int Preminted, long Minted, long StaleDropped, long StarvedWaits, double StarvedSeconds);
+/// <summary>
+/// Where the hints came from: how many were minted before timing (warm-up's not counted), in how long and how fast
+/// (warm-up's included, every core), their lifetime, and what the in-run producer had to do.
+/// </summary>
+public sealed record HintStats(int Preminted, int LifetimeSeconds, double PremintSeconds, double PremintPerSecond, long Minted, long StaleDropped,
+    long StarvedWaits, double StarvedSeconds);
 
 /// <summary>One of the documented targets, the measured value and whether it was met (or why it does not apply).</summary>
 public sealed record TargetCheck(string Name, string Measured, string Verdict);

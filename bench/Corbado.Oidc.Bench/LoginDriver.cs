@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Text;
 using System.Text.Json;
-using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.Bench;
 
@@ -20,6 +20,21 @@ public sealed record DriveResult(int Attempted, int Succeeded, int Failed, strin
 /// </summary>
 public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client, IdTokenVerifier verifier, HintSupply hints)
 {
+    private readonly string _issuer = issuer.AbsoluteUri;
+    private readonly string _redirectPrefix = client.RedirectUri + "?";
+    private readonly string _authorizePrefix = new Uri(http.BaseAddress!, "authorize").AbsoluteUri
+        + "?client_id=" + Uri.EscapeDataString(client.ClientId)
+        + "&response_type=code&scope=" + Uri.EscapeDataString(Scope)
+        + "&redirect_uri=" + Uri.EscapeDataString(client.RedirectUri)
+        + "&code_challenge_method=S256";
+    private readonly Uri _tokenUri = new(http.BaseAddress!, "token");
+    private readonly string _tokenFormMiddle = "&redirect_uri=" + Uri.EscapeDataString(client.RedirectUri) + "&code_verifier=";
+    private readonly string _basicCredentials = "Basic " + Convert.ToBase64String(
+        Encoding.UTF8.GetBytes(Uri.EscapeDataString(client.ClientId) + ":" + Uri.EscapeDataString(client.ClientSecret)));
+
+    /// <summary>What an Okta-style relying party asks for; the profile row is read on every login.</summary>
+    public const string Scope = "openid profile email";
+
     /// <summary>Past this many failures a run stops: the numbers would mean nothing.</summary>
     public const int MaxErrors = 1000;
 
@@ -115,67 +130,63 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
         {
             // Taking a hint and building the request are the browser's business: not timed.
             var hint = await hints.TakeAsync(cancellationToken);
-            var pkce = Pkce.Create();
-            var parameters = OidcProtocol.AuthorizeParameters(hint, client.ClientId, client.RedirectUri, scope: "openid profile email");
-            parameters["code_challenge"] = pkce.Challenge;
-            parameters["code_challenge_method"] = "S256";
+            var login = LoginRequest.Create(_authorizePrefix, hint.Span);
 
             var started = Stopwatch.GetTimestamp();
-            var authorization = await http.AuthorizeAsync(parameters);
+            using var authorizeRequest = new HttpRequestMessage(HttpMethod.Get, login.AuthorizeUri);
+            using var authorization = await http.SendAsync(authorizeRequest, cancellationToken);
             var authorized = Stopwatch.GetTimestamp();
 
             if (authorization.StatusCode != HttpStatusCode.Redirect)
             {
-                return Fail($"authorize_status_{(int)authorization.StatusCode}", authorization.Body);
+                return Fail($"authorize_status_{(int)authorization.StatusCode}", await authorization.Content.ReadAsStringAsync(cancellationToken));
             }
 
-            if (authorization.RedirectTarget is not { IsAbsoluteUri: true } target
-                || !target.AbsoluteUri.StartsWith(client.RedirectUri + "?", StringComparison.Ordinal))
+            var location = authorization.Headers.NonValidated.TryGetValues("Location", out var values) && values.Count == 1 ? values.ToString() : null;
+            if (location is null || !location.StartsWith(_redirectPrefix, StringComparison.Ordinal))
             {
-                return Fail("redirect_mismatch", authorization.RedirectTarget?.ToString());
+                return Fail("redirect_mismatch", location);
             }
 
-            if (authorization.Code is not { Length: > 0 } code)
+            var answer = RedirectParameters.Parse(location.AsSpan(_redirectPrefix.Length));
+            if (answer.Code is not { Length: > 0 } code)
             {
-                return Fail(authorization.Error is { } error ? "authorize_error_" + error : "no_code", target.ToString());
+                return Fail(answer.Error is { } error ? "authorize_error_" + error : "no_code", location);
             }
 
-            if (authorization.Get("state") != parameters["state"])
+            if (answer.State != login.State)
             {
-                return Fail("state_mismatch", target.ToString());
+                return Fail("state_mismatch", location);
             }
 
-            if (authorization.Get("iss") != issuer.AbsoluteUri)
+            if (answer.Issuer != _issuer)
             {
-                return Fail("iss_mismatch", target.ToString());
+                return Fail("iss_mismatch", location);
             }
 
-            string body;
+            byte[] body;
             HttpStatusCode tokenStatus;
-            using (var tokenResponse = await http.RedeemCodeAsync(code, client.ClientId, client.ClientSecret, client.RedirectUri, pkce.Verifier))
+            using (var tokenRequest = new HttpRequestMessage(HttpMethod.Post, _tokenUri) { Content = TokenForm(code, login.CodeVerifier) })
             {
+                // RFC 6749 §2.3.1 client_secret_basic, encoded once for the run.
+                tokenRequest.Headers.TryAddWithoutValidation("Authorization", _basicCredentials);
+                using var tokenResponse = await http.SendAsync(tokenRequest, cancellationToken);
                 tokenStatus = tokenResponse.StatusCode;
-                body = await tokenResponse.Content.ReadAsStringAsync(cancellationToken);
+                body = await tokenResponse.Content.ReadAsByteArrayAsync(cancellationToken);
             }
 
             var redeemed = Stopwatch.GetTimestamp();
             if (tokenStatus != HttpStatusCode.OK)
             {
-                return Fail($"token_status_{(int)tokenStatus}", body);
+                return Fail($"token_status_{(int)tokenStatus}", Encoding.UTF8.GetString(body));
             }
 
-            string? idToken;
-            using (var json = JsonDocument.Parse(body))
+            if (IdToken(body) is not { } idToken)
             {
-                idToken = json.RootElement.TryGetProperty("id_token", out var value) ? value.GetString() : null;
+                return Fail("no_id_token", Encoding.UTF8.GetString(body));
             }
 
-            if (idToken is null)
-            {
-                return Fail("no_id_token", body);
-            }
-
-            var problem = await verifier.VerifyAsync(idToken, parameters["nonce"]!);
+            var problem = verifier.Verify(idToken, login.Nonce);
             var verified = Stopwatch.GetTimestamp();
             if (problem is not null)
             {
@@ -188,6 +199,46 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             return Fail("exception_" + e.GetType().Name, e.Message);
+        }
+    }
+
+    /// <summary>The token request body; every part but the code is URL-safe by construction.</summary>
+    private ByteArrayContent TokenForm(string code, string codeVerifier)
+    {
+        var content = new ByteArrayContent(Encoding.ASCII.GetBytes(string.Concat(
+            "grant_type=authorization_code&code=", Uri.EscapeDataString(code), _tokenFormMiddle, codeVerifier)));
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded");
+        return content;
+    }
+
+    /// <summary>The <c>id_token</c> member of a token response, or null.</summary>
+    private static string? IdToken(ReadOnlySpan<byte> json)
+    {
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return null;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isIdToken = reader.ValueTextEquals("id_token"u8);
+                reader.Read();
+                if (isIdToken)
+                {
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                }
+
+                reader.Skip();
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
         }
     }
 

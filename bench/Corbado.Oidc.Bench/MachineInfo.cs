@@ -12,6 +12,13 @@ public sealed record MachineInfo(string CpuModel, int CpuinfoProcessors, int Npr
         return double.TryParse(text.Split(' ')[0], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var load) ? load : double.NaN;
     }
 
+    /// <summary>Peak resident set size of this process (VmHWM in /proc/self/status), bytes; 0 where unknown.</summary>
+    public static long OwnPeakResidentBytes()
+    {
+        var line = File.Exists("/proc/self/status") ? File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal)) : null;
+        return line is not null && long.TryParse(line["VmHWM:".Length..].Replace("kB", "", StringComparison.Ordinal).Trim(), out var kb) ? kb * 1024 : 0;
+    }
+
     public static MachineInfo Read()
     {
         string? model = null, mhz = null;

@@ -37,11 +37,17 @@ public sealed class ServerProcess : IDisposable
 
     public int ProcessId => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>The server DLL copied next to the test assembly by the project reference.</summary>
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "Corbado.Oidc.Server.dll");
 
-    /// <summary>Starts the binary with <paramref name="arguments"/>; <paramref name="runAs"/> wraps it (for example setpriv).</summary>
-    public static ServerProcess Start(IReadOnlyDictionary<string, string?> environment, IEnumerable<string> arguments, string workingDirectory, IEnumerable<string>? runAs = null)
+    /// <summary>
+    /// Starts the binary with <paramref name="arguments"/>; <paramref name="runAs"/> wraps it (for example setpriv, or
+    /// taskset for the benchmark); <paramref name="serverDll"/> replaces <see cref="ServerDll"/>.
+    /// </summary>
+    public static ServerProcess Start(IReadOnlyDictionary<string, string?> environment, IEnumerable<string> arguments, string workingDirectory,
+        IEnumerable<string>? runAs = null, string? serverDll = null)
     {
         var prefix = runAs?.ToList() ?? [];
         var start = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : "dotnet")
@@ -51,7 +57,7 @@ public sealed class ServerProcess : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []).Append(ServerDll).Concat(arguments))
+        foreach (var argument in prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []).Append(serverDll ?? ServerDll).Concat(arguments))
         {
             start.ArgumentList.Add(argument);
         }
@@ -96,12 +102,13 @@ public sealed class ServerProcess : IDisposable
     }
 
     /// <summary>Polls <c>/health/ready</c> until it answers 200 (bounded).</summary>
-    public async Task WaitUntilReadyAsync(Uri baseAddress, TimeSpan timeout)
+    public async Task WaitUntilReadyAsync(Uri baseAddress, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
         using var client = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(5) };
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (_process.HasExited)
             {
                 throw new InvalidOperationException($"The server exited with {_process.ExitCode}. Output:\n{Output}");
@@ -109,7 +116,7 @@ public sealed class ServerProcess : IDisposable
 
             try
             {
-                using var response = await client.GetAsync("health/ready");
+                using var response = await client.GetAsync("health/ready", cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     return;
@@ -120,7 +127,7 @@ public sealed class ServerProcess : IDisposable
                 // Not listening yet.
             }
 
-            await Task.Delay(100);
+            await Task.Delay(100, cancellationToken);
         }
 
         throw new TimeoutException($"The server was not ready within {timeout}. Output:\n{Output}");
