@@ -212,7 +212,8 @@ public static class BenchRun
             LoadAverageBefore = double.NaN,
             LoadAverageAfter = double.NaN,
             Settings = new RunSettings(options.Database, options.Concurrency, options.DurationLimitSeconds, options.ServerCpu, options.DriverCpu,
-                options.Window, options.Warmup, premint, "ASPNETCORE_ENVIRONMENT=Production, https issuer behind X-Forwarded-Proto, rate limiting off, log level Warning"),
+                options.Window, options.Warmup, premint, "ASPNETCORE_ENVIRONMENT=Production, https issuer behind X-Forwarded-Proto, rate limiting off, log level Warning, runtime settings of deploy/Dockerfile ("
+                + string.Join(" ", ServerUnderTest.ImageRuntimeSettings().Select(setting => setting.Key + "=" + setting.Value)) + ")"),
             Requested = options.Logins,
             Attempted = result.Attempted,
             Succeeded = result.Succeeded,
@@ -294,6 +295,12 @@ public static class BenchRun
         {
             // Long runs pre-mint long-lived hints; the server must accept an iat that old (SignedPasskeyDataVerifier).
             settings["Corbado__MaxAge"] = TimeSpan.FromSeconds(options.HintLifetimeSeconds).ToString("c", CultureInfo.InvariantCulture);
+        }
+
+        // The runtime settings of the production image (deploy/Dockerfile), so the benchmark measures what is deployed.
+        foreach (var (key, value) in ServerUnderTest.ImageRuntimeSettings())
+        {
+            settings[key] = value;
         }
 
         foreach (var (key, value) in options.ServerEnvironment)

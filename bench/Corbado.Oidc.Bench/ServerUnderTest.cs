@@ -49,6 +49,11 @@ public sealed class ServerUnderTest : IAsyncDisposable
         throw new InvalidOperationException("Corbado.Oidc.sln was not found above the current directory; pass --server-dll.");
     }
 
+    /// <summary>The <c>DOTNET_*</c> variables the production image sets (<c>ENV</c> lines of deploy/Dockerfile).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string>> ImageRuntimeSettings()
+        => [.. System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(FindRepositoryRoot(), "deploy", "Dockerfile")), @"\b(DOTNET_\w+)=(\S+)")
+            .Select(match => new KeyValuePair<string, string>(match.Groups[1].Value, match.Groups[2].Value))];
+
     public static string DefaultServerDll() =>
         Path.Combine(FindRepositoryRoot(), "src", "Corbado.Oidc.Server", "bin", "Release", "net10.0", "Corbado.Oidc.Server.dll");
 
