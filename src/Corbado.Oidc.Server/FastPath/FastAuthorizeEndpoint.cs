@@ -7,8 +7,6 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
-using OpenIddict.Abstractions;
-using OpenIddict.EntityFrameworkCore.Models;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -29,6 +27,7 @@ internal sealed class FastAuthorizeEndpoint(
     IOptionsMonitor<OpenIddictServerOptions> server,
     IOptions<OidcOptions> oidc,
     TimeProvider timeProvider,
+    // The category of the OpenIddict-path handler: a passkey login logs the same lines whichever path answered it.
     ILogger<ValidateSignedPasskeyLoginHint> logger)
 {
     private static readonly SearchValues<char> Base64Url = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
@@ -101,28 +100,13 @@ internal sealed class FastAuthorizeEndpoint(
         // From here on the request is ours: it is valid, so every answer goes to the registered redirect URI.
         ServerLog.AnsweredOnFastPath(logger, "/authorize", clientId);
         var state = parameters.GetValueOrDefault(Parameters.State);
-        PasskeyLoginResult result;
-        try
+        var (login, error, description) = await ValidateSignedPasskeyLoginHint.VerifyAsync(verifier, logger, hint, clientId, context.RequestAborted);
+        if (login is null)
         {
-            result = await verifier.VerifyAsync(hint, context.RequestAborted);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            ServerLog.PasskeyLoginFault(logger, exception, clientId);
-            Redirect(context, redirectUri, state, (Parameters.Error, Errors.TemporarilyUnavailable),
-                (Parameters.ErrorDescription, "The passkey login cannot be verified right now; try again."));
+            Redirect(context, redirectUri, state, (Parameters.Error, error), (Parameters.ErrorDescription, description));
             return true;
         }
 
-        if (!result.Succeeded)
-        {
-            ServerLog.PasskeyLoginRefused(logger, result.Failure.Value.ToReasonCode(), clientId, result.KeyId, result.JtiHash);
-            Redirect(context, redirectUri, state, (Parameters.Error, Errors.AccessDenied),
-                (Parameters.ErrorDescription, "The passkey login could not be verified."));
-            return true;
-        }
-
-        var login = result.Login;
         var grant = new CodeGrant
         {
             ClientId = clientId,

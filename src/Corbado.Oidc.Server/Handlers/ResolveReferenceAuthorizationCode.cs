@@ -32,6 +32,10 @@ public sealed class ResolveReferenceAuthorizationCode(
 
         switch (await codes.FindAsync(handle, context.CancellationToken))
         {
+            // A fast-path code (FastPath/CodeGrant) is redeemed only by the fast path: left as a handle, it is refused here.
+            case { Redeemed: false } code when FastPath.CodeGrant.IsFastPathPayload(code.SealedCode):
+                break;
+
             case { Redeemed: false } code:
                 context.Transaction.SetProperty(HandleProperty, handle);
                 request.Code = code.SealedCode;

@@ -39,26 +39,12 @@ public sealed class ValidateSignedPasskeyLoginHint(
             return;
         }
 
-        PasskeyLoginResult result;
-        try
+        var (login, error, description) = await VerifyAsync(verifier, logger, hint, clientId, context.CancellationToken);
+        if (login is null)
         {
-            result = await verifier.VerifyAsync(hint, context.CancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            ServerLog.PasskeyLoginFault(logger, exception, clientId);
-            context.Reject(Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.");
+            context.Reject(error, description);
             return;
         }
-
-        if (!result.Succeeded)
-        {
-            ServerLog.PasskeyLoginRefused(logger, result.Failure.Value.ToReasonCode(), clientId, result.KeyId, result.JtiHash);
-            context.Reject(Errors.AccessDenied, "The passkey login could not be verified.");
-            return;
-        }
-
-        var login = result.Login;
 
         // OIDC Core 3.1.2.1: max_age bounds the time since the user actually authenticated (the ceremony, iat).
         if (context.Request.MaxAge is long maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
@@ -70,5 +56,32 @@ public sealed class ValidateSignedPasskeyLoginHint(
 
         ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
         context.Transaction.SetProperty(LoginProperty, login);
+    }
+
+    /// <summary>
+    /// Verifies a hint and maps a refusal to what the client is told (access_denied, or temporarily_unavailable for
+    /// an internal fault), logging the reason code. Shared with the fast path, so both answer and log alike.
+    /// </summary>
+    internal static async Task<(VerifiedPasskeyLogin? Login, string Error, string Description)> VerifyAsync(
+        SignedPasskeyDataVerifier verifier, ILogger logger, string hint, string? clientId, CancellationToken cancellationToken)
+    {
+        PasskeyLoginResult result;
+        try
+        {
+            result = await verifier.VerifyAsync(hint, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            ServerLog.PasskeyLoginFault(logger, exception, clientId);
+            return (null, Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.");
+        }
+
+        if (!result.Succeeded)
+        {
+            ServerLog.PasskeyLoginRefused(logger, result.Failure.Value.ToReasonCode(), clientId, result.KeyId, result.JtiHash);
+            return (null, Errors.AccessDenied, "The passkey login could not be verified.");
+        }
+
+        return (result.Login, "", "");
     }
 }
