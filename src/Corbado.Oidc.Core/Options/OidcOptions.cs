@@ -52,7 +52,7 @@ public sealed class OidcOptions
     /// <c>login_hint</c> from a client without registered keys, and the redemption of that code with the client's secret
     /// (or by a public client). Everything else, every error before the hint is checked, discovery, the JWKS and
     /// /userinfo stay with OpenIddict. The tokens are the same (OpenIddict's handler, keys and claims). Default true;
-    /// false sends every request through OpenIddict (about 5× the CPU per login, docs/benchmarks.md).
+    /// false sends every request through OpenIddict (about 2.3× the CPU per login, docs/benchmarks.md).
     /// </summary>
     public bool FastPath { get; set; } = true;
 
