@@ -28,30 +28,16 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
         var issuer = options.Issuer?.AbsoluteUri ?? throw new InvalidOperationException("Oidc:Issuer is required.");
         var now = timeProvider.GetUtcNow().UtcDateTime;
 
-        var access = new Dictionary<string, object>(StringComparer.Ordinal)
+        var accessToken = Create(new Dictionary<string, object>(StringComparer.Ordinal)
         {
-            [Claims.Subject] = grant.Subject,
             [Claims.ClientId] = grant.ClientId,
             [Claims.Scope] = grant.Scope,
             [Claims.JwtId] = Guid.NewGuid().ToString(),
             [SignInPasskeyUser.GrantIdClaim] = grant.GrantId,
-        };
-        AddCommon(access, grant, profileClaims);
-
-        var accessToken = options.JsonWebTokenHandler.CreateToken(new SecurityTokenDescriptor
-        {
-            Claims = access,
-            Issuer = issuer,
-            IssuedAt = now,
-            Expires = now + settings.AccessTokenLifetime,
-            TokenType = JsonWebTokenTypes.AccessToken,
-            SigningCredentials = options.SigningCredentials[0],
-            EncryptingCredentials = options.EncryptionCredentials[0],
-        });
+        }, settings.AccessTokenLifetime, JsonWebTokenTypes.AccessToken, options.SigningCredentials[0], options.EncryptionCredentials[0]);
 
         var identity = new Dictionary<string, object>(StringComparer.Ordinal)
         {
-            [Claims.Subject] = grant.Subject,
             [Claims.Audience] = grant.ClientId,
             [Claims.AuthorizedParty] = grant.ClientId,
             [Claims.AuthenticationTime] = grant.AuthTime,
@@ -64,20 +50,28 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
             identity[Claims.Nonce] = grant.Nonce;
         }
 
-        AddCommon(identity, grant, profileClaims);
-
         // OIDC Core §2: ID tokens are signed with the published asymmetric key (RS256, what Okta validates).
-        var idToken = options.JsonWebTokenHandler.CreateToken(new SecurityTokenDescriptor
-        {
-            Claims = identity,
-            Issuer = issuer,
-            IssuedAt = now,
-            Expires = now + settings.IdentityTokenLifetime,
-            TokenType = Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,
-            SigningCredentials = options.SigningCredentials.First(credentials => credentials.Key is AsymmetricSecurityKey),
-        });
+        var idToken = Create(identity, settings.IdentityTokenLifetime, Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,
+            options.SigningCredentials.First(credentials => credentials.Key is AsymmetricSecurityKey));
 
         return new IssuedTokens(idToken, accessToken, (long)settings.AccessTokenLifetime.TotalSeconds);
+
+        // The subject, the passkey user id and the profile claims go in both tokens (userinfo answers from the access token).
+        string Create(Dictionary<string, object> claims, TimeSpan lifetime, string type, SigningCredentials signing, EncryptingCredentials? encrypting = null)
+        {
+            claims[Claims.Subject] = grant.Subject;
+            AddCommon(claims, grant, profileClaims);
+            return options.JsonWebTokenHandler.CreateToken(new SecurityTokenDescriptor
+            {
+                Claims = claims,
+                Issuer = issuer,
+                IssuedAt = now,
+                Expires = now + lifetime,
+                TokenType = type,
+                SigningCredentials = signing,
+                EncryptingCredentials = encrypting,
+            });
+        }
     }
 
     private static void AddCommon(Dictionary<string, object> claims, CodeGrant grant, IReadOnlyCollection<Claim> profileClaims)

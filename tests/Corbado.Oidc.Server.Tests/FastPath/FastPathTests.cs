@@ -32,12 +32,18 @@ public sealed class FastPathTests
     private static int FastPathLines(LogCapture capture, string endpoint)
         => capture.Lines.Count(line => line.Contains(FastPathEvent, StringComparison.Ordinal) && line.Contains("Request to " + endpoint + " ", StringComparison.Ordinal));
 
-    private static async Task<JsonElement> LoginAsync(CorbadoOidcServerFactory factory, HttpClient client, Action<Dictionary<string, string?>>? vary = null)
+    private static Dictionary<string, string?> RequestWithPkce(CorbadoOidcServerFactory factory, Pkce pkce)
     {
-        var pkce = Pkce.Create();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(webAuthnId: Subject));
         request["code_challenge"] = pkce.Challenge;
         request["code_challenge_method"] = "S256";
+        return request;
+    }
+
+    private static async Task<JsonElement> LoginAsync(CorbadoOidcServerFactory factory, HttpClient client, Action<Dictionary<string, string?>>? vary = null)
+    {
+        var pkce = Pkce.Create();
+        var request = RequestWithPkce(factory, pkce);
         vary?.Invoke(request);
 
         var authorization = await client.AuthorizeAsync(request);
@@ -159,10 +165,7 @@ public sealed class FastPathTests
         using var factory = CreateFactory(new LogCapture(), fastPath);
         using var client = factory.CreateProtocolClient();
         var pkce = Pkce.Create();
-        var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
-        request["code_challenge"] = pkce.Challenge;
-        request["code_challenge_method"] = "S256";
-        var code = (await client.AuthorizeAsync(request)).Code!;
+        var code = (await client.AuthorizeAsync(RequestWithPkce(factory, pkce))).Code!;
 
         using var wrong = await client.RedeemCodeAsync(code, codeVerifier: Pkce.Create().Verifier);
         using var right = await client.RedeemCodeAsync(code, codeVerifier: pkce.Verifier);
