@@ -63,7 +63,7 @@ internal sealed class FastTokenEndpoint(
         }
 
         if (await codes.FindAsync(handle, context.RequestAborted) is not { Redeemed: false } issued
-            || CodeGrant.FromPayload(issued.SealedCode) is not { } grant)
+            || CodeGrant.FromPayload(issued.Payload) is not { } grant)
         {
             return false;
         }

@@ -33,12 +33,12 @@ public sealed class ResolveReferenceAuthorizationCode(
         switch (await codes.FindAsync(handle, context.CancellationToken))
         {
             // A fast-path code (FastPath/CodeGrant) is redeemed only by the fast path: left as a handle, it is refused here.
-            case { Redeemed: false } code when FastPath.CodeGrant.IsFastPathPayload(code.SealedCode):
+            case { Redeemed: false } code when FastPath.CodeGrant.IsFastPathPayload(code.Payload):
                 break;
 
             case { Redeemed: false } code:
                 context.Transaction.SetProperty(HandleProperty, handle);
-                request.Code = code.SealedCode;
+                request.Code = code.Payload;
                 break;
 
             // RFC 6749 §4.1.2 / OAuth 2.0 Security BCP §4.5: a second use revokes what the first one produced. The

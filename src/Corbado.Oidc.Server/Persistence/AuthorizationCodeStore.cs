@@ -5,8 +5,9 @@ using Microsoft.IdentityModel.Tokens;
 namespace Corbado.Oidc.Server.Persistence;
 
 /// <summary>
-/// Short, single-use authorization codes. OpenIddict's self-contained code (an encrypted JWT of 1-2 KB once token
-/// storage is off) stays on the server; the redirect carries a 43-character handle, so RP callback URLs stay short.
+/// Short, single-use authorization codes. What a code stands for — OpenIddict's self-contained code (an encrypted JWT
+/// of 1-2 KB once token storage is off) or the fast path's <see cref="FastPath.CodeGrant"/> — stays on the server;
+/// the redirect carries a 43-character handle, so RP callback URLs stay short.
 /// Redemption is one conditional UPDATE (atomic across replicas), the same guarantee as the hint's replay insert.
 /// </summary>
 public sealed class AuthorizationCodeStore(PreparedSql sql, TimeProvider timeProvider)
@@ -18,11 +19,11 @@ public sealed class AuthorizationCodeStore(PreparedSql sql, TimeProvider timePro
     private const string SelectUnexpired = """SELECT "Payload", "GrantId", "RedeemedAt" FROM "AuthorizationCodes" WHERE "Key" = @p0 AND "ExpiresAt" > @p1""";
     private const string Redeem = """UPDATE "AuthorizationCodes" SET "RedeemedAt" = @p1, "Payload" = '' WHERE "Key" = @p0 AND "RedeemedAt" IS NULL""";
 
-    /// <summary>Stores <paramref name="sealedCode"/> and returns the handle that stands for it.</summary>
-    public async Task<string> IssueAsync(string sealedCode, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
+    /// <summary>Stores <paramref name="payload"/> (what the code stands for) and returns the handle for it.</summary>
+    public async Task<string> IssueAsync(string payload, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
     {
         var handle = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        await sql.ExecuteAsync(Insert, [KeyFor(handle), sealedCode, grantId, expiresAt.ToUnixTimeSeconds()], cancellationToken);
+        await sql.ExecuteAsync(Insert, [KeyFor(handle), payload, grantId, expiresAt.ToUnixTimeSeconds()], cancellationToken);
         return handle;
     }
 
@@ -42,5 +43,5 @@ public sealed class AuthorizationCodeStore(PreparedSql sql, TimeProvider timePro
     private static string KeyFor(string handle) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(handle)));
 }
 
-/// <summary>A stored code: the sealed code (empty once redeemed), its grant id, and whether it was redeemed.</summary>
-public sealed record IssuedCode(string SealedCode, string GrantId, bool Redeemed);
+/// <summary>A stored code: what it stands for (empty once redeemed), its grant id, and whether it was redeemed.</summary>
+public sealed record IssuedCode(string Payload, string GrantId, bool Redeemed);
