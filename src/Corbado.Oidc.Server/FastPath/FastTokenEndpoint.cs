@@ -55,11 +55,19 @@ internal sealed class FastTokenEndpoint(
 
         if (!client.Permissions.Contains(Permissions.Endpoints.Token)
             || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)
-            || (client.IsConfidential
-                ? secret is null || !await clients.ValidateSecretAsync(context, client, secret)
-                : secret is not null))
+            || (client.IsConfidential ? secret is null : secret is not null))
         {
             return false;
+        }
+
+        if (client.IsConfidential && !await clients.ValidateSecretAsync(context, client, secret!))
+        {
+            // Answered here, as OpenIddict answers it (RFC 6749 §5.2: 401 with a Basic challenge), so a wrong secret
+            // costs one PBKDF2 check, not a second one on OpenIddict's path.
+            ServerLog.ClientSecretRefused(logger, clientId);
+            context.Response.Headers.WWWAuthenticate = $"Basic error=\"{Errors.InvalidClient}\", error_description=\"{InvalidCredentials}\"";
+            await WriteErrorAsync(context, StatusCodes.Status401Unauthorized, Errors.InvalidClient, InvalidCredentials);
+            return true;
         }
 
         if (await codes.FindAsync(handle, context.RequestAborted) is not { Redeemed: false } issued
@@ -182,8 +190,13 @@ internal sealed class FastTokenEndpoint(
         return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed), Encoding.ASCII.GetBytes(challenge));
     }
 
+    private const string InvalidCredentials = "The specified client credentials are invalid.";
+
     private static Task ErrorAsync(HttpContext context, string error, string description)
-        => WriteJsonAsync(context, StatusCodes.Status400BadRequest, writer =>
+        => WriteErrorAsync(context, StatusCodes.Status400BadRequest, error, description);
+
+    private static Task WriteErrorAsync(HttpContext context, int status, string error, string description)
+        => WriteJsonAsync(context, status, writer =>
         {
             writer.WriteString(Parameters.Error, error);
             writer.WriteString(Parameters.ErrorDescription, description);

@@ -35,4 +35,8 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug,
         Message = "Request to {Endpoint} answered on the fast path: client {ClientId}")]
     public static partial void AnsweredOnFastPath(ILogger logger, string endpoint, string clientId);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information,
+        Message = "Token request refused: reason invalid_client_secret, client {ClientId}")]
+    public static partial void ClientSecretRefused(ILogger logger, string clientId);
 }
