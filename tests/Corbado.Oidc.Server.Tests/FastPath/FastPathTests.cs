@@ -173,4 +173,37 @@ public sealed class FastPathTests
         Assert.Equal("invalid_grant", (await wrong.ReadJsonAsync()).GetProperty("error").GetString());
         Assert.Equal(HttpStatusCode.OK, right.StatusCode);
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Token_WrongSecret_Is401WithABasicChallenge_AndOnTheFastPathOpenIddictNeverSeesIt(bool fastPath)
+    {
+        var capture = new LogCapture();
+        using var factory = new CorbadoOidcServerFactory(settings =>
+        {
+            settings["Oidc:FastPath"] = fastPath ? "true" : "false";
+            settings["Logging:LogLevel:Corbado"] = "Debug";
+            settings["Logging:LogLevel:OpenIddict"] = "Information";
+        })
+        {
+            ConfigureServices = services => services.AddSingleton<ILoggerProvider>(capture),
+        };
+        using var client = factory.CreateProtocolClient();
+        var code = (await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()))).Code!;
+        var before = capture.Lines.Count;
+
+        using var response = await client.RedeemCodeAsync(code, clientSecret: "not-the-secret-0123456789abcdefghij");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("invalid_client", (await response.ReadJsonAsync()).GetProperty("error").GetString());
+        Assert.Contains(response.Headers.WwwAuthenticate, header => header.Scheme == "Basic");
+
+        // One secret check: either the fast path answered (event 2008) and OpenIddict never handled the request, or
+        // OpenIddict did it all.
+        var lines = capture.Lines.Skip(before).ToList();
+        var openIddictHandledToken = lines.Any(line => line.Contains(" OpenIddict.", StringComparison.Ordinal) && line.Contains("Token", StringComparison.Ordinal));
+        Assert.Equal(fastPath, lines.Any(line => line.Contains("[2008]", StringComparison.Ordinal)));
+        Assert.Equal(!fastPath, openIddictHandledToken);
+    }
 }
