@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Corbado.Oidc.Core.Claims;
 using Corbado.Oidc.Server.Handlers;
+using Corbado.Oidc.Server.Hosting;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Primitives;
 using Microsoft.IdentityModel.Tokens;
@@ -156,31 +157,12 @@ internal sealed class FastTokenEndpoint(
             return bodyId is null ? null : (bodyId, bodySecret);
         }
 
-        if (authorization.Count != 1 || bodySecret is not null
-            || authorization[0] is not { } header || !header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
+        if (authorization.Count != 1 || bodySecret is not null || BasicClientCredentials.Read(authorization[0]) is not { } basic)
         {
             return null;
         }
 
-        string decoded;
-        try
-        {
-            decoded = Encoding.UTF8.GetString(Convert.FromBase64String(header["Basic ".Length..].Trim()));
-        }
-        catch (FormatException)
-        {
-            return null;
-        }
-
-        var separator = decoded.IndexOf(':', StringComparison.Ordinal);
-        if (separator <= 0)
-        {
-            return null;
-        }
-
-        var clientId = Uri.UnescapeDataString(decoded[..separator].Replace('+', ' '));
-        var secret = Uri.UnescapeDataString(decoded[(separator + 1)..].Replace('+', ' '));
-        return bodyId is null || bodyId == clientId ? (clientId, secret) : null;
+        return bodyId is null || bodyId == basic.ClientId ? (basic.ClientId, basic.Secret) : null;
     }
 
     /// <summary>RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge, compared in constant time.</summary>

@@ -122,16 +122,7 @@ public static partial class HttpPipeline
         var authorization = request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
-            try
-            {
-                var decoded = Encoding.UTF8.GetString(Convert.FromBase64String(authorization["Basic ".Length..].Trim()));
-                var separator = decoded.IndexOf(':', StringComparison.Ordinal);
-                return separator > 0 ? Uri.UnescapeDataString(decoded[..separator]) : null;
-            }
-            catch (FormatException)
-            {
-                return null;
-            }
+            return BasicClientCredentials.Read(authorization)?.ClientId;
         }
 
         if (request.HasFormContentType && request.ContentLength is null or < 64 * 1024)

@@ -28,15 +28,7 @@ public sealed class SqliteTuning(string synchronous) : DbConnectionInterceptor
     // Microsoft.Data.Sqlite pools native connections; the pragmas are per native connection, so run them once each.
     private readonly ConditionalWeakTable<object, object> _tuned = [];
 
-    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData)
-    {
-        if (NeedsTuning(connection))
-        {
-            using var command = connection.CreateCommand();
-            command.CommandText = _pragmas;
-            command.ExecuteNonQuery();
-        }
-    }
+    public override void ConnectionOpened(DbConnection connection, ConnectionEndEventData eventData) => Apply(connection);
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
     {
@@ -48,7 +40,7 @@ public sealed class SqliteTuning(string synchronous) : DbConnectionInterceptor
         }
     }
 
-    /// <summary>Applies the pragmas to a connection opened outside EF Core (<see cref="PreparedSql"/>).</summary>
+    /// <summary>Applies the pragmas once per native connection (EF Core's and <see cref="PreparedSql"/>'s).</summary>
     public void Apply(DbConnection connection)
     {
         if (NeedsTuning(connection))
