@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Text.Json;
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Core.PasskeyLogin;
 using Corbado.Oidc.Server.Handlers;
@@ -14,10 +15,11 @@ namespace Corbado.Oidc.Server.FastPath;
 
 /// <summary>
 /// The common authorization request, answered without OpenIddict's request pipeline: a query-mode code request of an
-/// eligible client with a <c>login_hint</c>, nothing else. Every check OpenIddict would make is made first, without
-/// side effects; a request that fails any of them, or carries anything else (prompt, max_age, a request object,
-/// form_post, unknown parameters), is passed on untouched, so OpenIddict answers it exactly as before. Only then is
-/// the hint verified (and consumed), with the same verifier and the same refusals as
+/// eligible client with a <c>login_hint</c>, its parameters in the query or in a request object signed with the client
+/// secret (HS256, Okta's default), nothing else. Every check OpenIddict would make is made first, without side
+/// effects; a request that fails any of them, or carries anything else (prompt, max_age, a request object signed with
+/// a client key, form_post, unknown parameters), is passed on untouched, so OpenIddict answers it exactly as before.
+/// Only then is the hint verified (and consumed), with the same verifier and the same refusals as
 /// <see cref="ValidateSignedPasskeyLoginHint"/>.
 /// </summary>
 internal sealed class FastAuthorizeEndpoint(
@@ -36,6 +38,7 @@ internal sealed class FastAuthorizeEndpoint(
     {
         Parameters.ClientId, Parameters.RedirectUri, Parameters.ResponseType, Parameters.Scope, Parameters.State,
         Parameters.Nonce, Parameters.CodeChallenge, Parameters.CodeChallengeMethod, Parameters.LoginHint, Parameters.ResponseMode,
+        Parameters.Request,
     };
 
     /// <summary>Answers the request, or returns false (having changed nothing) when OpenIddict should.</summary>
@@ -58,9 +61,16 @@ internal sealed class FastAuthorizeEndpoint(
         }
 
         if (Read(source) is not { } parameters
-            || parameters.GetValueOrDefault(Parameters.ResponseType) != ResponseTypes.Code
-            || parameters.GetValueOrDefault(Parameters.ResponseMode) is not (null or ResponseModes.Query)
             || parameters.GetValueOrDefault(Parameters.ClientId) is not { } clientId
+            || await clients.FindAsync(context, clientId) is not { } client
+            || !client.Eligible
+            || (parameters.Remove(Parameters.Request, out var requestObject) && !await TryMergeRequestObjectAsync(parameters, requestObject, client, clientId)))
+        {
+            return false;
+        }
+
+        if (parameters.GetValueOrDefault(Parameters.ResponseType) != ResponseTypes.Code
+            || parameters.GetValueOrDefault(Parameters.ResponseMode) is not (null or ResponseModes.Query)
             || parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri
             || parameters.GetValueOrDefault(Parameters.Scope) is not { } scope
             || parameters.GetValueOrDefault(Parameters.LoginHint) is not { } hint
@@ -78,14 +88,8 @@ internal sealed class FastAuthorizeEndpoint(
             return false;
         }
 
-        if (await clients.FindAsync(context, clientId) is not { } client)
-        {
-            return false;
-        }
-
         var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (!client.Eligible
-            || !client.RedirectUris.Contains(redirectUri)
+        if (!client.RedirectUris.Contains(redirectUri)
             || !client.Permissions.Contains(Permissions.Endpoints.Authorization)
             || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)
             || !client.Permissions.Contains(Permissions.ResponseTypes.Code)
@@ -124,6 +128,43 @@ internal sealed class FastAuthorizeEndpoint(
         var handle = await codes.IssueAsync(grant.ToJson(), grant.GrantId, expiresAt, context.RequestAborted);
         ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
         Redirect(context, redirectUri, state, (Parameters.Code, handle));
+        return true;
+    }
+
+    /// <summary>
+    /// Replaces the query's parameters with those of a valid request object (OIDC Core §6.3.3), as
+    /// <see cref="ValidateSignedRequestObject"/> does; false (nothing answered) when the object is not acceptable to
+    /// <see cref="SignedRequestObject"/> with the client's HS key, or carries a parameter the fast path does not
+    /// understand or a value that is not a non-empty string. OpenIddict then answers with the same verification.
+    /// </summary>
+    private async Task<bool> TryMergeRequestObjectAsync(Dictionary<string, string> parameters, string value, FastPathClient client, string clientId)
+    {
+        if (SignedRequestObject.TryRead(value) is not { } token || clients.RequestObjectKey(client, token.Alg) is not { } key)
+        {
+            return false;
+        }
+
+        var (payload, _) = await SignedRequestObject.ValidateAsync(token, [key], clientId, server.CurrentValue.Issuer!.AbsoluteUri, timeProvider.GetUtcNow().UtcDateTime);
+        if (payload is null)
+        {
+            return false;
+        }
+
+        foreach (var claim in payload.Value.EnumerateObject())
+        {
+            if (!SignedRequestObject.IsRequestParameter(claim.Name))
+            {
+                continue;
+            }
+
+            if (!Understood.Contains(claim.Name) || claim.Value.ValueKind != JsonValueKind.String || claim.Value.GetString() is not { Length: > 0 } parameter)
+            {
+                return false;
+            }
+
+            parameters[claim.Name] = parameter;
+        }
+
         return true;
     }
 

@@ -1,6 +1,9 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Corbado.Oidc.Server.Handlers;
 using Corbado.Oidc.Server.Hosting;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.EntityFrameworkCore.Models;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -22,6 +25,9 @@ internal sealed class FastPathClient
         Permissions = ReadSet(application.Permissions);
         var requirements = ReadSet(application.Requirements);
         RequiresPkce = requirements.Contains(Requirements.Features.ProofKeyForCodeExchange);
+        ProtectedRequestObjectSecret = string.IsNullOrEmpty(application.Properties) ? null
+            : JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(application.Properties)?.GetValueOrDefault(ValidateSignedRequestObject.SecretProperty) is { ValueKind: JsonValueKind.String } value
+                ? value.GetString() : null;
 
         // Only what the fast path fully implements; anything else (client keys for private_key_jwt, per-client token
         // lifetimes, other requirements) keeps the client on OpenIddict's pipeline.
@@ -38,6 +44,12 @@ internal sealed class FastPathClient
     public IReadOnlySet<string> Permissions { get; }
 
     public bool RequiresPkce { get; }
+
+    /// <summary>The protected secret of a client that opted in to HS256 request objects, else null.</summary>
+    public string? ProtectedRequestObjectSecret { get; }
+
+    /// <summary>The HMAC key behind <see cref="ProtectedRequestObjectSecret"/>, once decrypted (see <see cref="FastPathClients.RequestObjectKey"/>).</summary>
+    public SecurityKey? RequestObjectKey { get; set; }
 
     /// <summary>Whether the fast path may issue codes for this client at all.</summary>
     public bool Eligible { get; }
@@ -62,7 +74,7 @@ internal sealed class FastPathClient
 /// through OpenIddict's application manager (which fills them). The manager is request-scoped and costs a database
 /// context to build, so it is only resolved on a cache miss.
 /// </summary>
-internal sealed class FastPathClients(RegisteredClientCache registered, VerifiedSecretCache verified)
+internal sealed class FastPathClients(RegisteredClientCache registered, VerifiedSecretCache verified, RequestObjectSecretProtector secrets)
 {
     public async ValueTask<FastPathClient?> FindAsync(HttpContext context, string clientId)
     {
@@ -75,6 +87,21 @@ internal sealed class FastPathClients(RegisteredClientCache registered, Verified
         return await applications.FindByClientIdAsync(clientId, context.RequestAborted) is OpenIddictEntityFrameworkCoreApplication application
             ? FastPathClient.For(application)
             : null;
+    }
+
+    /// <summary>
+    /// The key that verifies the client's request objects with <paramref name="algorithm"/>: only an HS algorithm's key
+    /// (the client secret, for clients that opted in), decrypted once per cached registration. A client with its own
+    /// keys is not eligible for the fast path at all, so RS and ES objects are OpenIddict's.
+    /// </summary>
+    public SecurityKey? RequestObjectKey(FastPathClient client, string algorithm)
+    {
+        if (!SignedRequestObject.SymmetricAlgorithms.Contains(algorithm) || client.ProtectedRequestObjectSecret is not { } protectedSecret)
+        {
+            return null;
+        }
+
+        return client.RequestObjectKey ??= secrets.Unprotect(protectedSecret) is { } secret ? RequestObjectSecretProtector.HmacKey(secret) : null;
     }
 
     /// <summary>The client's secret check (confidential clients only), as OpenIddict makes it.</summary>

@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Corbado.Oidc.Server.Persistence;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -25,11 +24,6 @@ public sealed class ValidateSignedRequestObject(
     /// <summary>The application property holding the protected secret of an opted-in client.</summary>
     public const string SecretProperty = "corbado:request_object_secret";
 
-    public static readonly IReadOnlyList<string> AsymmetricAlgorithms = ["RS256", "RS384", "RS512", "PS256", "ES256"];
-    public static readonly IReadOnlyList<string> SymmetricAlgorithms = ["HS256", "HS384", "HS512"];
-
-    private static readonly HashSet<string> RegisteredClaims = new(StringComparer.Ordinal) { "iss", "aud", "exp", "iat", "nbf", "jti" };
-
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractAuthorizationRequestContext>()
             .UseScopedHandler<ValidateSignedRequestObject>()
@@ -45,7 +39,7 @@ public sealed class ValidateSignedRequestObject(
             return;
         }
 
-        var token = TryRead(requestObject);
+        var token = SignedRequestObject.TryRead(requestObject);
         var clientId = context.Request!.ClientId;
         if (token is null || clientId is null)
         {
@@ -61,41 +55,17 @@ public sealed class ValidateSignedRequestObject(
             return;
         }
 
-        var result = await new JsonWebTokenHandler().ValidateTokenAsync(token, new TokenValidationParameters
+        var issuer = context.Options.Issuer?.AbsoluteUri ?? context.BaseUri?.AbsoluteUri ?? "";
+        var (payload, refusal) = await SignedRequestObject.ValidateAsync(token, keys, clientId, issuer, timeProvider.GetUtcNow().UtcDateTime);
+        if (payload is null)
         {
-            IssuerSigningKeys = keys,
-            ValidAlgorithms = [token.Alg],
-            RequireSignedTokens = true,
-            // OIDC Core §6.1: iss is the client and aud the OP, when present; exp bounds its life.
-            ValidateIssuer = token.TryGetPayloadValue<string>("iss", out _),
-            ValidIssuer = clientId,
-            ValidateAudience = token.TryGetPayloadValue<object>("aud", out _),
-            ValidAudiences = [context.Options.Issuer?.AbsoluteUri ?? context.BaseUri?.AbsoluteUri ?? ""],
-            ValidateLifetime = token.TryGetPayloadValue<object>("exp", out _),
-            RequireExpirationTime = false,
-            ClockSkew = TimeSpan.FromMinutes(2),
-            LifetimeValidator = (notBefore, expires, _, _) =>
-            {
-                var now = timeProvider.GetUtcNow().UtcDateTime;
-                return (expires is null || now <= expires.Value.AddMinutes(2)) && (notBefore is null || now >= notBefore.Value.AddMinutes(-2));
-            },
-        });
-
-        if (!result.IsValid)
-        {
-            context.Reject("invalid_request_object", "The request object's signature or claims are not valid.");
+            context.Reject("invalid_request_object", refusal);
             return;
         }
 
-        if (token.TryGetPayloadValue<string>("client_id", out var innerClientId) && innerClientId != clientId)
+        foreach (var claim in payload.Value.EnumerateObject())
         {
-            context.Reject("invalid_request_object", "The request object's client_id differs from the request's.");
-            return;
-        }
-
-        foreach (var claim in JsonDocument.Parse(Base64UrlEncoder.Decode(token.EncodedPayload)).RootElement.EnumerateObject())
-        {
-            if (!RegisteredClaims.Contains(claim.Name))
+            if (SignedRequestObject.IsRequestParameter(claim.Name))
             {
                 context.Request.SetParameter(claim.Name, claim.Value.ValueKind == JsonValueKind.String
                     ? new OpenIddictParameter(claim.Value.GetString())
@@ -108,33 +78,19 @@ public sealed class ValidateSignedRequestObject(
 
     private async Task<List<SecurityKey>> ResolveKeysAsync(object application, string algorithm, CancellationToken cancellationToken)
     {
-        if (AsymmetricAlgorithms.Contains(algorithm))
+        if (SignedRequestObject.AsymmetricAlgorithms.Contains(algorithm))
         {
             return await applications.GetJsonWebKeySetAsync(application, cancellationToken) is { } set ? [.. set.GetSigningKeys()] : [];
         }
 
-        if (SymmetricAlgorithms.Contains(algorithm)
+        if (SignedRequestObject.SymmetricAlgorithms.Contains(algorithm)
             && (await applications.GetPropertiesAsync(application, cancellationToken)).TryGetValue(SecretProperty, out var protectedSecret)
             && secrets.Unprotect(protectedSecret.GetString() ?? "") is { } secret)
         {
-            // OIDC Core §10.1: the key is the octets of the UTF-8 representation of the client secret.
-            return [new SymmetricSecurityKey(System.Text.Encoding.UTF8.GetBytes(secret))];
+            return [RequestObjectSecretProtector.HmacKey(secret)];
         }
 
         return [];
-    }
-
-    private static JsonWebToken? TryRead(string value)
-    {
-        try
-        {
-            var token = new JsonWebToken(value);
-            return token.Alg is { Length: > 0 } alg && alg != "none" && !token.IsEncrypted ? token : null;
-        }
-        catch (Exception exception) when (exception is ArgumentException or SecurityTokenException or JsonException)
-        {
-            return null;
-        }
     }
 }
 
@@ -154,7 +110,7 @@ public sealed class AdvertiseRequestObjects : IOpenIddictServerHandler<ApplyConf
         {
             context.Response["request_parameter_supported"] = true;
             context.Response["request_object_signing_alg_values_supported"] =
-                new OpenIddictParameter(JsonSerializer.SerializeToElement(ValidateSignedRequestObject.AsymmetricAlgorithms.Concat(ValidateSignedRequestObject.SymmetricAlgorithms)));
+                new OpenIddictParameter(JsonSerializer.SerializeToElement(SignedRequestObject.AsymmetricAlgorithms.Concat(SignedRequestObject.SymmetricAlgorithms)));
         }
 
         return default;

@@ -48,4 +48,7 @@ public sealed class RequestObjectSecretProtector(KeyMaterialStore keys)
             return null;
         }
     }
+
+    /// <summary>The key of an HS256/384/512 request object: OIDC Core §10.1, the octets of the UTF-8 representation of the client secret.</summary>
+    public static SymmetricSecurityKey HmacKey(string secret) => new(Encoding.UTF8.GetBytes(secret));
 }

@@ -1,5 +1,4 @@
 using System.Net;
-using System.Text;
 using Corbado.Oidc.Testing;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -25,35 +24,7 @@ public sealed class RequestObjectTests
         settings["Clients:3:AllowSymmetricRequestObjects"] = allowHs256 ? "true" : "false";
     });
 
-    private static Dictionary<string, object> Claims(string clientId, Uri issuer, string hint) => new()
-    {
-        ["iss"] = clientId,
-        ["aud"] = issuer.AbsoluteUri,
-        ["client_id"] = clientId,
-        ["response_type"] = "code",
-        ["redirect_uri"] = RedirectUri,
-        ["scope"] = "openid email",
-        ["state"] = "state-from-object",
-        ["nonce"] = "nonce-from-object",
-        ["login_hint"] = hint,
-    };
-
-    private static string Sign(Dictionary<string, object> claims, SigningCredentials credentials)
-        => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Claims = claims,
-            Expires = DateTime.UtcNow.AddMinutes(5),
-            SigningCredentials = credentials,
-        });
-
-    private static Task<AuthorizationResponse> AuthorizeWithObjectAsync(HttpClient client, string clientId, string requestObject)
-        => client.AuthorizeAsync(new Dictionary<string, string?>
-        {
-            ["client_id"] = clientId,
-            ["response_type"] = "code",
-            ["scope"] = "openid",
-            ["request"] = requestObject,
-        });
+    private static Dictionary<string, object> Claims(string clientId, Uri issuer, string hint) => RequestObjects.Claims(clientId, issuer, RedirectUri, hint);
 
     [Fact]
     public async Task Authorize_Rs256RequestObjectWithRegisteredKey_UsesItsParametersAndIssuesCode()
@@ -61,10 +32,10 @@ public sealed class RequestObjectTests
         using var clientKey = TestSigningKey.CreateRsa();
         using var factory = CreateFactory(clientKey);
         using var client = factory.CreateProtocolClient();
-        var requestObject = Sign(Claims(KeyClientId, factory.Issuer, factory.Minter.Mint()),
+        var requestObject = RequestObjects.Sign(Claims(KeyClientId, factory.Issuer, factory.Minter.Mint()),
             new SigningCredentials(new RsaSecurityKey(clientKey.Rsa!) { KeyId = clientKey.KeyId }, SecurityAlgorithms.RsaSha256));
 
-        var response = await AuthorizeWithObjectAsync(client, KeyClientId, requestObject);
+        var response = await client.AuthorizeWithObjectAsync(KeyClientId, requestObject);
 
         Assert.True(HttpStatusCode.Redirect == response.StatusCode, response.Body);
         Assert.Equal(RedirectUri, response.RedirectTarget!.GetLeftPart(UriPartial.Path));
@@ -78,10 +49,10 @@ public sealed class RequestObjectTests
         using var clientKey = TestSigningKey.CreateRsa();
         using var factory = CreateFactory(clientKey);
         using var client = factory.CreateProtocolClient();
-        var requestObject = Sign(Claims(SecretClientId, factory.Issuer, factory.Minter.Mint()),
-            new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256));
+        var requestObject = RequestObjects.Sign(Claims(SecretClientId, factory.Issuer, factory.Minter.Mint()),
+            RequestObjects.WithSecret(Secret));
 
-        var response = await AuthorizeWithObjectAsync(client, SecretClientId, requestObject);
+        var response = await client.AuthorizeWithObjectAsync(SecretClientId, requestObject);
 
         Assert.NotNull(response.Code);
     }
@@ -92,10 +63,10 @@ public sealed class RequestObjectTests
         using var clientKey = TestSigningKey.CreateRsa();
         using var factory = CreateFactory(clientKey, allowHs256: false);
         using var client = factory.CreateProtocolClient();
-        var requestObject = Sign(Claims(SecretClientId, factory.Issuer, factory.Minter.Mint()),
-            new SigningCredentials(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(Secret)), SecurityAlgorithms.HmacSha256));
+        var requestObject = RequestObjects.Sign(Claims(SecretClientId, factory.Issuer, factory.Minter.Mint()),
+            RequestObjects.WithSecret(Secret));
 
-        var response = await AuthorizeWithObjectAsync(client, SecretClientId, requestObject);
+        var response = await client.AuthorizeWithObjectAsync(SecretClientId, requestObject);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.RedirectTarget);
@@ -111,7 +82,7 @@ public sealed class RequestObjectTests
         var payload = System.Text.Json.JsonSerializer.Serialize(Claims(KeyClientId, factory.Issuer, factory.Minter.Mint()));
         var requestObject = HintMinter.Unsigned("""{"alg":"none"}""", payload);
 
-        var response = await AuthorizeWithObjectAsync(client, KeyClientId, requestObject);
+        var response = await client.AuthorizeWithObjectAsync(KeyClientId, requestObject);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Code);
@@ -125,13 +96,99 @@ public sealed class RequestObjectTests
         using var attackerKey = TestSigningKey.CreateRsa(clientKey.KeyId);
         using var factory = CreateFactory(clientKey);
         using var client = factory.CreateProtocolClient();
-        var requestObject = Sign(Claims(KeyClientId, factory.Issuer, factory.Minter.Mint()),
+        var requestObject = RequestObjects.Sign(Claims(KeyClientId, factory.Issuer, factory.Minter.Mint()),
             new SigningCredentials(new RsaSecurityKey(attackerKey.Rsa!) { KeyId = attackerKey.KeyId }, SecurityAlgorithms.RsaSha256));
 
-        var response = await AuthorizeWithObjectAsync(client, KeyClientId, requestObject);
+        var response = await client.AuthorizeWithObjectAsync(KeyClientId, requestObject);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Null(response.Code);
+    }
+
+    [Fact]
+    public async Task Login_Hs256RequestObject_RedeemsToAnIdTokenCarryingTheObjectsNonce()
+    {
+        using var clientKey = TestSigningKey.CreateRsa();
+        using var factory = CreateFactory(clientKey);
+        using var client = factory.CreateProtocolClient();
+        var requestObject = RequestObjects.Sign(Claims(SecretClientId, factory.Issuer, factory.Minter.Mint()), RequestObjects.WithSecret(Secret));
+
+        var authorization = await client.AuthorizeWithObjectAsync(SecretClientId, requestObject);
+        Assert.Equal("state-from-object", authorization.Get("state"));
+        using var response = await client.RedeemCodeAsync(authorization.Code!, SecretClientId, Secret, RedirectUri);
+        var tokens = await response.ReadJsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var idToken = new JsonWebToken(tokens.GetProperty("id_token").GetString());
+        Assert.Equal("nonce-from-object", idToken.GetPayloadValue<string>("nonce"));
+        Assert.Equal(SecretClientId, idToken.GetPayloadValue<string>("azp"));
+        Assert.Equal("openid email", tokens.GetProperty("scope").GetString());
+    }
+
+    [Fact]
+    public async Task Authorize_Hs256RequestObjectSignedWithAnotherSecret_IsRefusedAndLeavesTheHintUsable()
+    {
+        using var clientKey = TestSigningKey.CreateRsa();
+        using var factory = CreateFactory(clientKey);
+        using var client = factory.CreateProtocolClient();
+        var claims = Claims(SecretClientId, factory.Issuer, factory.Minter.Mint());
+
+        var refused = await client.AuthorizeWithObjectAsync(SecretClientId, RequestObjects.Sign(claims, RequestObjects.WithSecret("not-the-secret-0123456789abcdefghijk")));
+        var accepted = await client.AuthorizeWithObjectAsync(SecretClientId, RequestObjects.Sign(claims, RequestObjects.WithSecret(Secret)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Null(refused.RedirectTarget);
+        Assert.Contains("invalid_request_object", refused.Body);
+        Assert.NotNull(accepted.Code);
+    }
+
+    [Fact]
+    public async Task Authorize_ExpiredRequestObject_IsRefused()
+    {
+        using var clientKey = TestSigningKey.CreateRsa();
+        using var factory = CreateFactory(clientKey);
+        using var client = factory.CreateProtocolClient();
+        var requestObject = RequestObjects.Sign(Claims(SecretClientId, factory.Issuer, factory.Minter.Mint()), RequestObjects.WithSecret(Secret), expires: DateTime.UtcNow.AddMinutes(-3));
+
+        var response = await client.AuthorizeWithObjectAsync(SecretClientId, requestObject);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("invalid_request_object", response.Body);
+    }
+
+    [Theory]
+    [InlineData("client_id")]
+    [InlineData("aud")]
+    [InlineData("iss")]
+    public async Task Authorize_RequestObjectNamingAnotherPartyIn_IsRefused(string claim)
+    {
+        using var clientKey = TestSigningKey.CreateRsa();
+        using var factory = CreateFactory(clientKey);
+        using var client = factory.CreateProtocolClient();
+        var claims = Claims(SecretClientId, factory.Issuer, factory.Minter.Mint());
+        claims[claim] = claim == "aud" ? "https://other-issuer.example/" : KeyClientId;
+
+        var response = await client.AuthorizeWithObjectAsync(SecretClientId, RequestObjects.Sign(claims, RequestObjects.WithSecret(Secret)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.Code);
+        Assert.Contains("invalid_request_object", response.Body);
+    }
+
+    [Fact]
+    public async Task Authorize_RequestObjectWithNonStringAndExtraParameters_IsStillHonoured()
+    {
+        using var clientKey = TestSigningKey.CreateRsa();
+        using var factory = CreateFactory(clientKey);
+        using var client = factory.CreateProtocolClient();
+        var claims = Claims(SecretClientId, factory.Issuer, factory.Minter.Mint());
+        claims["max_age"] = 300;
+        claims["ui_locales"] = "de";
+
+        var response = await client.AuthorizeWithObjectAsync(SecretClientId, RequestObjects.Sign(claims, RequestObjects.WithSecret(Secret)));
+
+        Assert.True(response.Code is not null, response.Body);
+        Assert.Equal("state-from-object", response.Get("state"));
     }
 
     [Fact]

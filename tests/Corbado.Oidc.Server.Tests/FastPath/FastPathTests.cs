@@ -20,10 +20,23 @@ public sealed class FastPathTests
     private const string Subject = "user-fast-path";
     private const string FastPathEvent = "[2007]";
 
-    private static CorbadoOidcServerFactory CreateFactory(LogCapture capture, bool fastPath = true) => new(settings =>
+    private const string OktaClientId = "okta-secret";
+    private const string OktaSecret = "okta-secret-0123456789abcdefghijklmnop";
+    private const string OktaRedirectUri = "https://example.okta.com/oauth2/v1/authorize/callback";
+
+    private static CorbadoOidcServerFactory CreateFactory(LogCapture capture, bool fastPath = true, TestSigningKey? oktaClientKey = null) => new(settings =>
     {
         settings["Oidc:FastPath"] = fastPath ? "true" : "false";
         settings["Logging:LogLevel:Corbado"] = "Debug";
+        // A client as Okta's IdP settings make it: request objects signed with the secret (its default) or its key pair.
+        settings["Clients:2:ClientId"] = OktaClientId;
+        settings["Clients:2:ClientSecret"] = OktaSecret;
+        settings["Clients:2:RedirectUris:0"] = OktaRedirectUri;
+        settings["Clients:2:AllowSymmetricRequestObjects"] = "true";
+        if (oktaClientKey is not null)
+        {
+            settings["Clients:2:Jwks"] = TestSigningKey.ToJwksJson(oktaClientKey);
+        }
     })
     {
         ConfigureServices = services => services.AddSingleton<ILoggerProvider>(capture),
@@ -205,5 +218,60 @@ public sealed class FastPathTests
         var openIddictHandledToken = lines.Any(line => line.Contains(" OpenIddict.", StringComparison.Ordinal) && line.Contains("Token", StringComparison.Ordinal));
         Assert.Equal(fastPath, lines.Any(line => line.Contains("[2008]", StringComparison.Ordinal)));
         Assert.Equal(!fastPath, openIddictHandledToken);
+    }
+
+    [Fact]
+    public async Task Login_Hs256RequestObject_IsAnsweredOnTheFastPathAtBothEndpoints()
+    {
+        var capture = new LogCapture();
+        using var factory = CreateFactory(capture);
+        using var client = factory.CreateProtocolClient();
+        var claims = RequestObjects.Claims(OktaClientId, factory.Issuer, OktaRedirectUri, factory.Minter.Mint(webAuthnId: Subject));
+
+        var authorization = await client.AuthorizeWithObjectAsync(OktaClientId, RequestObjects.Sign(claims, RequestObjects.WithSecret(OktaSecret)));
+        using var response = await client.RedeemCodeAsync(authorization.Code!, OktaClientId, OktaSecret, OktaRedirectUri);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("state-from-object", authorization.Get("state"));
+        var idToken = new JsonWebToken((await response.ReadJsonAsync()).GetProperty("id_token").GetString());
+        Assert.Equal("nonce-from-object", idToken.GetPayloadValue<string>("nonce"));
+        Assert.Equal(1, FastPathLines(capture, "/authorize"));
+        Assert.Equal(1, FastPathLines(capture, "/token"));
+    }
+
+    [Theory]
+    [InlineData("signed with another secret", false)]
+    [InlineData("signed with the client's key pair", true)]
+    [InlineData("with a number-valued max_age", true)]
+    [InlineData("with a request parameter inside", false)]
+    public async Task Authorize_RequestObjectBeyondTheFastPath_IsAnsweredByOpenIddictAlone(string variant, bool issuesCode)
+    {
+        var capture = new LogCapture();
+        using var oktaKey = TestSigningKey.CreateRsa();
+        using var factory = CreateFactory(capture, oktaClientKey: variant.Contains("key pair", StringComparison.Ordinal) ? oktaKey : null);
+        using var client = factory.CreateProtocolClient();
+        var claims = RequestObjects.Claims(OktaClientId, factory.Issuer, OktaRedirectUri, factory.Minter.Mint());
+        var credentials = RequestObjects.WithSecret(OktaSecret);
+        switch (variant)
+        {
+            case "signed with another secret":
+                credentials = RequestObjects.WithSecret("not-the-secret-0123456789abcdefghijk");
+                break;
+            case "signed with the client's key pair":
+                credentials = new SigningCredentials(new RsaSecurityKey(oktaKey.Rsa!) { KeyId = oktaKey.KeyId }, SecurityAlgorithms.RsaSha256);
+                break;
+            case "with a number-valued max_age":
+                claims["max_age"] = 300;
+                break;
+            default:
+                claims["request"] = "eyJhbGciOiJub25lIn0.e30.";
+                break;
+        }
+
+        var response = await client.AuthorizeWithObjectAsync(OktaClientId, RequestObjects.Sign(claims, credentials));
+
+        Assert.Equal(0, FastPathLines(capture, "/authorize"));
+        Assert.True(issuesCode == response.Code is not null, response.Body);
+        Assert.Equal(issuesCode ? HttpStatusCode.Redirect : HttpStatusCode.BadRequest, response.StatusCode);
     }
 }
