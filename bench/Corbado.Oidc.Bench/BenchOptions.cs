@@ -9,6 +9,16 @@ public enum BenchDatabase
     PostgreSql,
 }
 
+/// <summary>How the authorization request carries its parameters.</summary>
+public enum RequestObjectMode
+{
+    /// <summary>In the query, as a browser following a plain OIDC redirect does.</summary>
+    None,
+
+    /// <summary>In an OIDC Core §6.1 request object signed HS256 with the client secret, as Okta does by default.</summary>
+    Hs256,
+}
+
 /// <summary>Everything the command line sets; one run of the benchmark.</summary>
 public sealed record BenchOptions
 {
@@ -28,6 +38,7 @@ public sealed record BenchOptions
     public int Concurrency { get; init; } = 32;
     public int DurationLimitSeconds { get; init; } = 600;
     public BenchDatabase Database { get; init; } = BenchDatabase.Sqlite;
+    public RequestObjectMode RequestObject { get; init; } = RequestObjectMode.None;
     public string? ConnectionString { get; init; }
     public int? ServerCpu { get; init; }
     public int? DriverCpu { get; init; }
@@ -56,6 +67,8 @@ public static class BenchCommandLine
         var durationLimit = Bounded(new Option<int>("--duration-limit") { Description = "Stop starting new logins after this many seconds of timed run.", DefaultValueFactory = _ => 600 }, 1, 24 * 3600);
         var database = new Option<string>("--database") { Description = "sqlite or postgresql.", DefaultValueFactory = _ => "sqlite" };
         database.AcceptOnlyFromAmong("sqlite", "postgresql");
+        var requestObject = new Option<string>("--request-object") { Description = "none (parameters in the query) or hs256 (a signed request object, OIDC Core 6.1, keyed with the client secret as Okta does by default).", DefaultValueFactory = _ => "none" };
+        requestObject.AcceptOnlyFromAmong("none", "hs256");
         var connectionString = new Option<string?>("--connection-string") { Description = "Npgsql connection string (postgresql); without it a throwaway cluster is started." };
         var serverCpu = new Option<int?>("--server-cpu") { Description = "Pin the server process to this CPU (taskset -c N)." };
         var driverCpu = new Option<int?>("--driver-cpu") { Description = "Pin this driver process to this CPU." };
@@ -95,7 +108,7 @@ public static class BenchCommandLine
 
         var root = new RootCommand("Corbado.Oidc login benchmark: starts the server, drives full passkey logins, reports throughput, latency and cost.")
         {
-            logins, concurrency, durationLimit, database, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint, hintLifetime,
+            logins, concurrency, durationLimit, database, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint, hintLifetime,
         };
         root.SetAction((parse, cancellationToken) => run(new BenchOptions
         {
@@ -103,6 +116,7 @@ public static class BenchCommandLine
             Concurrency = parse.GetValue(concurrency),
             DurationLimitSeconds = parse.GetValue(durationLimit),
             Database = parse.GetValue(database) == "postgresql" ? BenchDatabase.PostgreSql : BenchDatabase.Sqlite,
+            RequestObject = parse.GetValue(requestObject) == "hs256" ? RequestObjectMode.Hs256 : RequestObjectMode.None,
             ConnectionString = parse.GetValue(connectionString),
             ServerCpu = parse.GetValue(serverCpu),
             DriverCpu = parse.GetValue(driverCpu),

@@ -79,7 +79,7 @@ public sealed record BenchReport
     public string ToConsole()
     {
         var s = new StringBuilder();
-        s.AppendLine(I($"Corbado.Oidc login benchmark — {Settings.Database}, C={Settings.Concurrency}, server CPU {Cpu(Settings.ServerCpu)}, driver CPU {Cpu(Settings.DriverCpu)}"));
+        s.AppendLine(I($"Corbado.Oidc login benchmark — {Settings.Database}, request object {RequestObjectName(Settings.RequestObject)}, C={Settings.Concurrency}, server CPU {Cpu(Settings.ServerCpu)}, driver CPU {Cpu(Settings.DriverCpu)}"));
         s.AppendLine(I($"  logins            {Succeeded:N0} ok / {Attempted:N0} attempted / {Requested:N0} requested ({StoppedBy})"));
         s.AppendLine(I($"  duration          {DurationSeconds:N2} s (load average {LoadAverageBefore:N2} → {LoadAverageAfter:N2})"));
         s.AppendLine(I($"  throughput        {LoginsPerSecond:N1} logins/s"));
@@ -134,7 +134,7 @@ public sealed record BenchReport
         s.AppendLine();
         s.AppendLine(I($"**Machine:** {Machine.CpuModel}{(Machine.CpuMhz is null ? "" : $" ({Machine.CpuMhz} MHz)")}, {Machine.CpuinfoProcessors} processors in /proc/cpuinfo, nproc {Machine.Nproc}, {Machine.MemoryMb:N0} MB RAM, Linux {Machine.Kernel}, {Machine.Runtime}. Load average {LoadAverageBefore:N2} when timing started, {LoadAverageAfter:N2} at the end (the benchmark itself accounts for up to 2; more means other work shared the machine)."));
         s.AppendLine();
-        s.AppendLine(I($"**Run:** {Settings.Database}, {Succeeded:N0} of {Requested:N0} logins ({StoppedBy}) after {Settings.Warmup:N0} warm-up logins, concurrency {Settings.Concurrency}, server on CPU {Cpu(Settings.ServerCpu)}, driver on CPU {Cpu(Settings.DriverCpu)}, {Settings.ServerMode}."));
+        s.AppendLine(I($"**Run:** {Settings.Database}, {(Settings.RequestObject == RequestObjectMode.Hs256 ? "parameters in an HS256 request object" : "parameters in the query")}, {Succeeded:N0} of {Requested:N0} logins ({StoppedBy}) after {Settings.Warmup:N0} warm-up logins, concurrency {Settings.Concurrency}, server on CPU {Cpu(Settings.ServerCpu)}, driver on CPU {Cpu(Settings.DriverCpu)}, {Settings.ServerMode}."));
         s.AppendLine();
         s.AppendLine("| Measure | Value |");
         s.AppendLine("|---|---|");
@@ -204,6 +204,8 @@ public sealed record BenchReport
 
     private static string CpuPerLogin(WindowStats window) => window.ServerCpuMsPerLogin is { } ms ? I($"{ms:N3}") : "–";
 
+    private static string RequestObjectName(RequestObjectMode mode) => mode.ToString().ToLowerInvariant();
+
     private static string Cpu(int? cpu) => cpu?.ToString(CultureInfo.InvariantCulture) ?? "any";
 
     private static string Mb(long bytes) => I($"{bytes / 1048576.0:N2} MB");
@@ -212,7 +214,7 @@ public sealed record BenchReport
 }
 
 /// <summary>The settings of the run, as reported.</summary>
-public sealed record RunSettings(BenchDatabase Database, int Concurrency, int DurationLimitSeconds, int? ServerCpu, int? DriverCpu,
+public sealed record RunSettings(BenchDatabase Database, RequestObjectMode RequestObject, int Concurrency, int DurationLimitSeconds, int? ServerCpu, int? DriverCpu,
     int Window, int Warmup, int Premint, string ServerMode);
 
 /// <summary>

@@ -52,7 +52,7 @@ public static class BenchRun
         await File.WriteAllTextAsync(jwksFile, TestSigningKey.ToJwksJson(keys), cancellationToken);
 
         var (settings, connectionString, sqliteFile) = await ServerSettingsAsync(options, dataDirectory, jwksFile);
-        Log($"starting {serverDll} ({options.Database}{(options.ServerCpu is { } sc ? $", CPU {sc}" : "")})");
+        Log($"starting {serverDll} ({options.Database}, request object {options.RequestObject}{(options.ServerCpu is { } sc ? $", CPU {sc}" : "")})");
         await using var server = await ServerUnderTest.StartAsync(serverDll, dataDirectory, settings, options.ServerCpu, cancellationToken);
         Log($"server ready: pid {server.ProcessId}, {server.BaseAddress}, issuer {server.Issuer}");
         // Never leave the server behind: Ctrl-C and process exit kill it too (DisposeAsync covers the normal path).
@@ -113,7 +113,7 @@ public static class BenchRun
         }
 
         using var verifier = new IdTokenVerifier(jwksJson, server.Issuer, Client);
-        var driver = new LoginDriver(http, server.Issuer, Client, verifier, hints);
+        var driver = new LoginDriver(http, server.Issuer, Client, verifier, hints, options.RequestObject);
         var limit = TimeSpan.FromSeconds(options.DurationLimitSeconds);
 
         if (options.Warmup > 0)
@@ -211,7 +211,7 @@ public static class BenchRun
             Machine = MachineInfo.Read(),
             LoadAverageBefore = double.NaN,
             LoadAverageAfter = double.NaN,
-            Settings = new RunSettings(options.Database, options.Concurrency, options.DurationLimitSeconds, options.ServerCpu, options.DriverCpu,
+            Settings = new RunSettings(options.Database, options.RequestObject, options.Concurrency, options.DurationLimitSeconds, options.ServerCpu, options.DriverCpu,
                 options.Window, options.Warmup, premint, "ASPNETCORE_ENVIRONMENT=Production, https issuer behind X-Forwarded-Proto, rate limiting off, log level Warning, runtime settings of deploy/Dockerfile ("
                 + string.Join(" ", ServerUnderTest.ImageRuntimeSettings().Select(setting => setting.Key + "=" + setting.Value)) + ")"),
             Requested = options.Logins,
@@ -290,6 +290,12 @@ public static class BenchRun
             ["Clients__0__ClientSecret"] = Client.ClientSecret,
             ["Clients__0__RedirectUris__0"] = Client.RedirectUri,
         };
+
+        if (options.RequestObject == RequestObjectMode.Hs256)
+        {
+            // HS256 request objects are keyed with the client secret, which a client must opt in to (ClientRegistration).
+            settings["Clients__0__AllowSymmetricRequestObjects"] = "true";
+        }
 
         if (options.HintLifetimeSeconds != (int)HintSupply.DefaultLifetime.TotalSeconds)
         {

@@ -16,17 +16,19 @@ public sealed record DriveResult(int Attempted, int Succeeded, int Failed, strin
 /// <summary>
 /// Runs full logins as a browser and relying party would, with a fixed number of workers: <c>/authorize</c> with a
 /// fresh hint, PKCE, state and nonce (302 to the redirect URI with code, state and iss), <c>/token</c> with
-/// client_secret_basic (200 with an ID token), then the ID token check. Each failure is counted by kind.
+/// client_secret_basic (200 with an ID token), then the ID token check. Each failure is counted by kind. With
+/// <see cref="RequestObjectMode.Hs256"/> the authorization parameters travel in a signed request object.
 /// </summary>
-public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client, IdTokenVerifier verifier, HintSupply hints)
+public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client, IdTokenVerifier verifier, HintSupply hints,
+    RequestObjectMode requestObject = RequestObjectMode.None)
 {
     private readonly string _issuer = issuer.AbsoluteUri;
     private readonly string _redirectPrefix = client.RedirectUri + "?";
-    private readonly string _authorizePrefix = new Uri(http.BaseAddress!, "authorize").AbsoluteUri
-        + "?client_id=" + Uri.EscapeDataString(client.ClientId)
-        + "&response_type=code&scope=" + Uri.EscapeDataString(Scope)
-        + "&redirect_uri=" + Uri.EscapeDataString(client.RedirectUri)
-        + "&code_challenge_method=S256";
+    private readonly string _authorizePrefix = AuthorizePrefix(http.BaseAddress!, client, requestObject);
+    // The audience is the issuer exactly as discovery names it (OIDC Core §6.1), trailing slash included.
+    private readonly RequestObjectSigner? _signer = requestObject == RequestObjectMode.Hs256
+        ? new RequestObjectSigner(client, issuer.AbsoluteUri, Scope, TimeProvider.System)
+        : null;
     private readonly Uri _tokenUri = new(http.BaseAddress!, "token");
     private readonly string _tokenFormMiddle = "&redirect_uri=" + Uri.EscapeDataString(client.RedirectUri) + "&code_verifier=";
     private readonly string _basicCredentials = "Basic " + Convert.ToBase64String(
@@ -130,7 +132,9 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
         {
             // Taking a hint and building the request are the browser's business: not timed.
             var hint = await hints.TakeAsync(cancellationToken);
-            var login = LoginRequest.Create(_authorizePrefix, hint.Span);
+            var login = _signer is null
+                ? LoginRequest.Create(_authorizePrefix, hint.Span)
+                : LoginRequest.CreateWithRequestObject(_authorizePrefix, _signer, hint.Span);
 
             var started = Stopwatch.GetTimestamp();
             using var authorizeRequest = new HttpRequestMessage(HttpMethod.Get, login.AuthorizeUri);
@@ -200,6 +204,20 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
         {
             return Fail("exception_" + e.GetType().Name, e.Message);
         }
+    }
+
+    /// <summary>
+    /// The constant start of every authorization URL. With a request object the query keeps only what OIDC Core §6.1
+    /// still requires outside it (client_id, response_type, scope, the same values) and ends with <c>request=</c>.
+    /// </summary>
+    public static string AuthorizePrefix(Uri baseAddress, BenchClient client, RequestObjectMode requestObject)
+    {
+        var prefix = new Uri(baseAddress, "authorize").AbsoluteUri
+            + "?client_id=" + Uri.EscapeDataString(client.ClientId)
+            + "&response_type=code&scope=" + Uri.EscapeDataString(Scope);
+        return requestObject == RequestObjectMode.Hs256
+            ? prefix + "&request="
+            : prefix + "&redirect_uri=" + Uri.EscapeDataString(client.RedirectUri) + "&code_challenge_method=S256";
     }
 
     /// <summary>The token request body; every part but the code is URL-safe by construction.</summary>

@@ -6,22 +6,18 @@ namespace Corbado.Oidc.Bench;
 
 /// <summary>
 /// One authorization request as the browser sends it: fresh state, nonce and PKCE verifier (RFC 7636, S256), and
-/// the hint, appended to the constant part of the URL that is built once per run. Every value is base64url or a
-/// compact JWS, so nothing needs escaping.
+/// the hint, appended to the constant part of the URL that is built once per run, either as query parameters or
+/// inside a signed request object. Every value is base64url or a compact JWS, so nothing needs escaping.
 /// </summary>
 public sealed record LoginRequest(Uri AuthorizeUri, string State, string Nonce, string CodeVerifier)
 {
+    private const int ChallengeLength = 43; // base64url of a SHA-256 hash, no padding
+
+    /// <summary>The parameters in the query: <paramref name="authorizePrefix"/> ends with the constant ones.</summary>
     public static LoginRequest Create(string authorizePrefix, ReadOnlySpan<byte> hint)
     {
-        Span<byte> random = stackalloc byte[16 + 16 + 32];
-        RandomNumberGenerator.Fill(random);
-        var state = Base64Url.EncodeToString(random[..16]);
-        var nonce = Base64Url.EncodeToString(random[16..32]);
-        var verifier = Base64Url.EncodeToString(random[32..]);
-        Span<byte> challengeHash = stackalloc byte[32];
-        SHA256.HashData(Encoding.ASCII.GetBytes(verifier), challengeHash);
-        Span<char> challenge = stackalloc char[43];
-        Base64Url.EncodeToChars(challengeHash, challenge);
+        Span<char> challenge = stackalloc char[ChallengeLength];
+        var (state, nonce, verifier) = NewSecrets(challenge);
 
         var url = new StringBuilder(authorizePrefix.Length + 200 + hint.Length)
             .Append(authorizePrefix)
@@ -37,6 +33,32 @@ public sealed record LoginRequest(Uri AuthorizeUri, string State, string Nonce, 
         }
 
         return new LoginRequest(new Uri(url.ToString(), UriKind.Absolute), state, nonce, verifier);
+    }
+
+    /// <summary>
+    /// The parameters in a request object (OIDC Core §6.1): <paramref name="authorizePrefix"/> ends with
+    /// <c>request=</c> after the parameters the query must still carry (client_id, response_type, scope).
+    /// </summary>
+    public static LoginRequest CreateWithRequestObject(string authorizePrefix, RequestObjectSigner signer, ReadOnlySpan<byte> hint)
+    {
+        Span<char> challenge = stackalloc char[ChallengeLength];
+        var (state, nonce, verifier) = NewSecrets(challenge);
+        var requestObject = signer.Sign(state, nonce, challenge, hint);
+        return new LoginRequest(new Uri(string.Concat(authorizePrefix, requestObject), UriKind.Absolute), state, nonce, verifier);
+    }
+
+    /// <summary>Fresh state, nonce and code verifier; the verifier's S256 code challenge is written to <paramref name="challenge"/>.</summary>
+    private static (string State, string Nonce, string CodeVerifier) NewSecrets(Span<char> challenge)
+    {
+        Span<byte> random = stackalloc byte[16 + 16 + 32];
+        RandomNumberGenerator.Fill(random);
+        var state = Base64Url.EncodeToString(random[..16]);
+        var nonce = Base64Url.EncodeToString(random[16..32]);
+        var verifier = Base64Url.EncodeToString(random[32..]);
+        Span<byte> challengeHash = stackalloc byte[32];
+        SHA256.HashData(Encoding.ASCII.GetBytes(verifier), challengeHash);
+        Base64Url.EncodeToChars(challengeHash, challenge);
+        return (state, nonce, verifier);
     }
 }
 
