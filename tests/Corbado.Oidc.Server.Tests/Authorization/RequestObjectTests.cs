@@ -26,6 +26,15 @@ public sealed class RequestObjectTests
 
     private static Dictionary<string, object> Claims(string clientId, Uri issuer, string hint) => RequestObjects.Claims(clientId, issuer, RedirectUri, hint);
 
+    /// <summary>OIDC Core §6.1: an unacceptable object is an invalid_request_object shown to the user, never redirected with a code.</summary>
+    private static void AssertRefused(AuthorizationResponse response)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Null(response.RedirectTarget);
+        Assert.Null(response.Code);
+        Assert.Contains("invalid_request_object", response.Body);
+    }
+
     [Fact]
     public async Task Authorize_Rs256RequestObjectWithRegisteredKey_UsesItsParametersAndIssuesCode()
     {
@@ -68,9 +77,7 @@ public sealed class RequestObjectTests
 
         var response = await client.AuthorizeWithObjectAsync(SecretClientId, requestObject);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Null(response.RedirectTarget);
-        Assert.Contains("invalid_request_object", response.Body);
+        AssertRefused(response);
     }
 
     [Fact]
@@ -84,9 +91,7 @@ public sealed class RequestObjectTests
 
         var response = await client.AuthorizeWithObjectAsync(KeyClientId, requestObject);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Null(response.Code);
-        Assert.Contains("invalid_request_object", response.Body);
+        AssertRefused(response);
     }
 
     [Fact]
@@ -101,8 +106,7 @@ public sealed class RequestObjectTests
 
         var response = await client.AuthorizeWithObjectAsync(KeyClientId, requestObject);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Null(response.Code);
+        AssertRefused(response);
     }
 
     [Fact]
@@ -136,9 +140,7 @@ public sealed class RequestObjectTests
         var refused = await client.AuthorizeWithObjectAsync(SecretClientId, RequestObjects.Sign(claims, RequestObjects.WithSecret("not-the-secret-0123456789abcdefghijk")));
         var accepted = await client.AuthorizeWithObjectAsync(SecretClientId, RequestObjects.Sign(claims, RequestObjects.WithSecret(Secret)));
 
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Null(refused.RedirectTarget);
-        Assert.Contains("invalid_request_object", refused.Body);
+        AssertRefused(refused);
         Assert.NotNull(accepted.Code);
     }
 
@@ -152,8 +154,7 @@ public sealed class RequestObjectTests
 
         var response = await client.AuthorizeWithObjectAsync(SecretClientId, requestObject);
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("invalid_request_object", response.Body);
+        AssertRefused(response);
     }
 
     [Theory]
@@ -170,9 +171,7 @@ public sealed class RequestObjectTests
 
         var response = await client.AuthorizeWithObjectAsync(SecretClientId, RequestObjects.Sign(claims, RequestObjects.WithSecret(Secret)));
 
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Null(response.Code);
-        Assert.Contains("invalid_request_object", response.Body);
+        AssertRefused(response);
     }
 
     [Fact]
