@@ -96,6 +96,16 @@ public sealed class CorbadoOidcServerFactory : WebApplicationFactory<Program>
         BaseAddress = Issuer,
     });
 
+    /// <summary>Starts the server on real Kestrel (a free loopback port) instead of the in-memory test server; returns its address.</summary>
+    public Uri StartOnKestrel()
+    {
+        UseKestrel(0);
+        StartServer();
+        var addresses = Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
+            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses;
+        return new Uri(addresses.First() + "/");
+    }
+
     protected override void Dispose(bool disposing)
     {
         base.Dispose(disposing);

@@ -15,6 +15,8 @@ public static class CorbadoOidcServerExtensions
     public static WebApplicationBuilder AddCorbadoOidcServer(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        // No "Server: Kestrel" banner: it tells a scanner which stack to try, and no relying party needs it.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         services.AddCorbadoOidcCore(builder.Configuration, builder.Environment);
         services.AddSensitiveLogCategoryFloors();
         services.AddHttpClient(nameof(Core.PasskeyLogin.JwksKeyResolver), client => client.Timeout = TimeSpan.FromSeconds(5));

@@ -33,6 +33,20 @@ public sealed partial class HttpHardeningTests
     }
 
     [Fact]
+    public async Task Response_OverRealKestrel_CarriesNoServerBanner()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = new HttpClient { BaseAddress = factory.StartOnKestrel() };
+        // TLS ends at a proxy in production; the forwarded scheme is trusted from loopback.
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+
+        using var response = await client.GetAsync(".well-known/openid-configuration");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(response.Headers.Server);
+    }
+
+    [Fact]
     public async Task TokenResponse_IsNoStore()
     {
         using var factory = new CorbadoOidcServerFactory();

@@ -136,11 +136,7 @@ public sealed class HostileHintTests
     public async Task Authorize_OversizedHintInQuery_IsRefusedWithoutCodeOr500(int size)
     {
         using var factory = new CorbadoOidcServerFactory();
-        factory.UseKestrel(0);
-        factory.StartServer();
-        var address = factory.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
-            .Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()!.Addresses.First();
-        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = new Uri(address + "/") };
+        using var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = factory.StartOnKestrel() };
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(p => p["padding"] = RandomNumberGenerator.GetHexString(size)));
 
         var response = await client.AuthorizeAsync(request);
