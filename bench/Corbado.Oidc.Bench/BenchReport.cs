@@ -43,7 +43,10 @@ public sealed record BenchReport
     /// <summary>Peak resident memory of the driver (VmHWM), pre-minted hints included.</summary>
     public required double DriverPeakRssMb { get; init; }
 
+    /// <summary>The floor the ratio uses: the lower of <see cref="CryptoFloorBefore"/> and <see cref="CryptoFloorAfter"/>.</summary>
     public required CryptoFloorResult CryptoFloor { get; init; }
+    public required CryptoFloorResult CryptoFloorBefore { get; init; }
+    public required CryptoFloorResult CryptoFloorAfter { get; init; }
     /// <summary>Server CPU per login divided by the floor (one RS256 sign + one verify).</summary>
     public required double FloorRatio { get; init; }
 
@@ -99,7 +102,7 @@ public sealed record BenchReport
 
         s.AppendLine(I($"  server CPU        {ServerCpuMsPerLogin:N3} ms/login ({ServerCpuSeconds:N1} s, {ServerCoresBusy:N2} cores busy)"));
         s.AppendLine(I($"  driver CPU        {DriverCpuMicrosecondsPerLogin:N1} µs/login ({DriverCpuSeconds:N1} s, {DriverCoresBusy:N2} cores busy; peak RSS {DriverPeakRssMb:N0} MB)"));
-        s.AppendLine(I($"  crypto floor      {CryptoFloor.FloorMicroseconds:N1} µs (RSA-{CryptoFloor.ModulusBits} sign {CryptoFloor.SignMicroseconds:N1} µs + verify {CryptoFloor.VerifyMicroseconds:N1} µs)"));
+        s.AppendLine(I($"  crypto floor      {CryptoFloor.FloorMicroseconds:N1} µs (RSA-{CryptoFloor.ModulusBits} sign {CryptoFloor.SignMicroseconds:N1} µs + verify {CryptoFloor.VerifyMicroseconds:N1} µs; the lower of {CryptoFloorBefore.FloorMicroseconds:N1} µs before the load and {CryptoFloorAfter.FloorMicroseconds:N1} µs after)"));
         s.AppendLine(I($"  CPU / floor       {FloorRatio:N2}×"));
         s.AppendLine(I($"  peak RSS          {PeakRssMb:N1} MB (after run {RssAfterMb:N1} MB, {ServerThreadsAfter} threads)"));
         s.AppendLine(I($"  database          {Mb(DatabaseBytesBefore)} before, {Mb(DatabaseBytesAfter)} after ({DatabaseBytesPerLogin:N0} bytes/login)"));
@@ -141,7 +144,7 @@ public sealed record BenchReport
         s.AppendLine(I($"| Logins/s | {LoginsPerSecond:N1} ({DurationSeconds:N1} s) |"));
         s.AppendLine(I($"| Errors | {(Errors.Count == 0 ? "none" : string.Join(", ", Errors.Select(e => $"{e.Key} {e.Value}")))} |"));
         s.AppendLine(I($"| Server CPU per login | {ServerCpuMsPerLogin:N3} ms ({ServerCoresBusy:N2} cores busy) |"));
-        s.AppendLine(I($"| Crypto floor (RSA-{CryptoFloor.ModulusBits} RS256 sign + verify) | {CryptoFloor.FloorMicroseconds:N1} µs (sign {CryptoFloor.SignMicroseconds:N1}, verify {CryptoFloor.VerifyMicroseconds:N1}) |"));
+        s.AppendLine(I($"| Crypto floor (RSA-{CryptoFloor.ModulusBits} RS256 sign + verify) | {CryptoFloor.FloorMicroseconds:N1} µs (sign {CryptoFloor.SignMicroseconds:N1}, verify {CryptoFloor.VerifyMicroseconds:N1}); the lower of {CryptoFloorBefore.FloorMicroseconds:N1} µs before the load and {CryptoFloorAfter.FloorMicroseconds:N1} µs after |"));
         s.AppendLine(I($"| Server CPU / floor | {FloorRatio:N2}× |"));
         s.AppendLine(I($"| Peak RSS (VmHWM) | {PeakRssMb:N1} MB ({ServerThreadsAfter} server threads at the end) |"));
         s.AppendLine(I($"| Database size | {Mb(DatabaseBytesBefore)} → {Mb(DatabaseBytesAfter)} ({DatabaseBytesPerLogin:N0} bytes/login) |"));

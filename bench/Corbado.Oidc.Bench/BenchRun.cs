@@ -95,7 +95,7 @@ public static class BenchRun
             : throw new InvalidOperationException("The server's JWKS has no RSA signing key.");
 
         Log($"measuring the crypto floor (RSA-{modulusBits}, one thread{(options.ServerCpu is { } c ? $" on CPU {c}" : "")})");
-        var floor = CryptoFloor.Measure(modulusBits, options.ServerCpu);
+        var floorBefore = CryptoFloor.Measure(modulusBits, options.ServerCpu);
 
         // Pre-minting runs on every core, before the driver is pinned: the server is idle, and a million hints would
         // otherwise take an hour of the driver's one core.
@@ -156,12 +156,15 @@ public static class BenchRun
         var rssAfter = serverAlive ? server.ResidentBytes() : 0;
         var threadsAfter = serverAlive ? server.ThreadCount() : 0;
         await progress.DisposeAsync();
+        // Again on the server's core, now idle: the machine's speed drifts, and the ratio uses the lower floor.
+        Log("measuring the crypto floor again, after the load");
+        var floorAfter = CryptoFloor.Measure(modulusBits, options.ServerCpu);
         var databaseAfter = serverAlive ? await DatabaseBytesAsync(connectionString, sqliteFile, cancellationToken) : 0;
 
         var driverPeakRss = MachineInfo.OwnPeakResidentBytes();
         var windows = log.Windows(timingStarted, serverCpuBefore, serverCpuBefore + serverCpu);
-        var report = BuildReport(options, result, log, windows, driver, hints, premint, mintSeconds, floor, serverCpu, driverCpu, peakRss, rssAfter,
-            driverPeakRss, databaseBefore, databaseAfter) with { LoadAverageBefore = loadBefore, LoadAverageAfter = loadAfter, ServerThreadsAfter = threadsAfter };
+        var report = BuildReport(options, result, log, windows, driver, hints, premint, mintSeconds, floorBefore, floorAfter, serverCpu, driverCpu, peakRss,
+            rssAfter, driverPeakRss, databaseBefore, databaseAfter) with { LoadAverageBefore = loadBefore, LoadAverageAfter = loadAfter, ServerThreadsAfter = threadsAfter };
         Console.WriteLine();
         Console.Write(report.ToConsole());
         if (options.JsonPath is { } json)
@@ -180,9 +183,10 @@ public static class BenchRun
     }
 
     private static BenchReport BuildReport(BenchOptions options, DriveResult result, LatencyLog log, IReadOnlyList<WindowStats> windows,
-        LoginDriver driver, HintSupply hints, int premint, double mintSeconds, CryptoFloorResult floor, double serverCpu, double driverCpu,
-        long peakRss, long rssAfter, long driverPeakRss, long databaseBefore, long databaseAfter)
+        LoginDriver driver, HintSupply hints, int premint, double mintSeconds, CryptoFloorResult floorBefore, CryptoFloorResult floorAfter,
+        double serverCpu, double driverCpu, long peakRss, long rssAfter, long driverPeakRss, long databaseBefore, long databaseAfter)
     {
+        var floor = CryptoFloorResult.Lower(floorBefore, floorAfter);
         var seconds = result.Elapsed.TotalSeconds;
         var cpuMsPerLogin = result.Attempted > 0 ? serverCpu * 1000 / result.Attempted : 0;
         var ratio = floor.FloorMicroseconds > 0 ? cpuMsPerLogin * 1000 / floor.FloorMicroseconds : 0;
@@ -232,6 +236,8 @@ public static class BenchRun
             DriverCpuMicrosecondsPerLogin = result.Attempted > 0 ? Math.Round(driverCpu * 1e6 / result.Attempted, 1) : 0,
             DriverPeakRssMb = Math.Round(driverPeakRss / 1048576.0, 1),
             CryptoFloor = floor,
+            CryptoFloorBefore = floorBefore,
+            CryptoFloorAfter = floorAfter,
             FloorRatio = Math.Round(ratio, 2),
             PeakRssMb = Math.Round(peakRss / 1048576.0, 1),
             RssAfterMb = Math.Round(rssAfter / 1048576.0, 1),
