@@ -31,21 +31,17 @@ log=$(mktemp)
 status=0
 dotnet test Corbado.Oidc.sln -c Release --no-build --nologo --blame-hang-timeout 5m 2>&1 | tee "$log" || status=$?
 
-# The same protocol tests once more with Oidc:FastPath off: every assertion about /authorize and /token must hold on
-# OpenIddict's own pipeline too (tests that set Oidc:FastPath themselves keep their setting).
-CORBADO_TEST_FAST_PATH=false dotnet test tests/Corbado.Oidc.Server.Tests -c Release --no-build --nologo --blame-hang-timeout 5m \
-  --filter "FullyQualifiedName~.Authorization.|FullyQualifiedName~.Token.|FullyQualifiedName~.Hostile.|FullyQualifiedName~.ClientAuthentication." \
-  2>&1 | tee -a "$log" || status=$?
-
+# Benchmark smoke runs are not tests: they report on their own line, and only the test runner's counts make the last one.
+smoke=()
 if [ -d bench/Corbado.Oidc.Bench ]; then
   # Smoke runs of the benchmark: a few hundred complete logins, asserting zero errors, never speed; once with the
   # parameters in the query and once in an HS256 request object, as Okta sends them by default.
   for request_object in none hs256; do
     if dotnet run --project bench/Corbado.Oidc.Bench -c Release --no-build -- --logins 300 --concurrency 8 --duration-limit 120 \
       --request-object "$request_object"; then
-      echo "Passed!  - Failed:     0, Passed:     1, Skipped:     0, Total:     1 - benchmark smoke run ($request_object)" >> "$log"
+      smoke+=("$request_object: completed without errors")
     else
-      echo "Failed!  - Failed:     1, Passed:     0, Skipped:     0, Total:     1 - benchmark smoke run ($request_object)" >> "$log"
+      smoke+=("$request_object: FAILED")
       status=1
     fi
   done
@@ -54,5 +50,6 @@ fi
 passed=$(grep -oE 'Passed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 failed=$(grep -oE 'Failed: +[0-9]+' "$log" | awk '{s+=$2} END {print s+0}')
 rm -f "$log"
+[ ${#smoke[@]} -gt 0 ] && echo "Benchmark smoke runs (${#smoke[@]}): $(IFS=';'; echo "${smoke[*]}")"
 echo "${passed} passed, ${failed} failed"
 [ "$status" -eq 0 ] && [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

@@ -19,9 +19,6 @@ public sealed class CorbadoOidcServerFactory : WebApplicationFactory<Program>
     public const string PublicClientId = "rp-public";
     public const string PublicRedirectUri = "https://app.example.com/callback";
 
-    /// <summary>Set to <c>false</c> to run tests with <c>Oidc:FastPath</c> off.</summary>
-    public const string FastPathVariable = "CORBADO_TEST_FAST_PATH";
-
     private readonly Dictionary<string, string?> _settings;
     private readonly string _environment;
 
@@ -51,8 +48,8 @@ public sealed class CorbadoOidcServerFactory : WebApplicationFactory<Program>
             ["Clients:1:ClientId"] = PublicClientId,
             ["Clients:1:RedirectUris:0"] = PublicRedirectUri,
             ["Logging:LogLevel:Default"] = "Warning",
-            // scripts/test.sh runs the protocol tests a second time with the fast path off (OpenIddict's pipeline only).
-            ["Oidc:FastPath"] = Environment.GetEnvironmentVariable(FastPathVariable) ?? "true",
+            // Both doors are compared by Differential/DoorEquivalenceTests; tests that care set Oidc:FastPath themselves.
+            ["Oidc:FastPath"] = "true",
         };
         configure?.Invoke(_settings);
     }

@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Corbado.Oidc.Testing;
 
 /// <summary>
-/// Mints signedPasskeyData shaped like the passkey backend's (SPEC §2), and lets a test bend any header or claim
+/// Mints signedPasskeyData shaped like the passkey backend's (docs/login-rules.md §2), and lets a test bend any header or claim
 /// to forge hostile hints. The JWS is assembled by hand so that headers such as <c>alg: none</c>, <c>jku</c> or
 /// <c>crit</c> can be produced, which token libraries refuse to create.
 /// </summary>

@@ -1,7 +1,7 @@
 namespace Corbado.Oidc.Core.Claims;
 
 /// <summary>
-/// What the operator knows about a user, keyed by the OIDC subject (SPEC §4). Every field is optional: absent data
+/// What the operator knows about a user, keyed by the OIDC subject (docs/login-rules.md §4). Every field is optional: absent data
 /// is omitted from tokens, never invented.
 /// </summary>
 public sealed record UserProfile

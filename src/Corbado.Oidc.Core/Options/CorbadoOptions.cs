@@ -8,7 +8,7 @@ public sealed class CorbadoOptions
     /// <summary>The configuration section name.</summary>
     public const string SectionName = "Corbado";
 
-    /// <summary>Algorithms accepted when <see cref="Algorithms"/> is not configured (SPEC §2.1).</summary>
+    /// <summary>Algorithms accepted when <see cref="Algorithms"/> is not configured (docs/login-rules.md §2.1).</summary>
     public static readonly IReadOnlyList<string> DefaultAlgorithms = ["RS256"];
 
     /// <summary>Asymmetric algorithms that may be configured; <c>none</c> and HMAC never can.</summary>
@@ -77,7 +77,7 @@ public sealed class CorbadoOptions
 
     /// <summary>
     /// The passkey backend's API base URL (for example <c>https://backendapi.cloud.corbado.io</c>). With
-    /// <see cref="ApiSecret"/> it enables remote consumption of every hint (SPEC §2.4).
+    /// <see cref="ApiSecret"/> it enables remote consumption of every hint (docs/login-rules.md §2.4).
     /// </summary>
     public Uri? BackendApiUrl { get; set; }
 

@@ -1,6 +1,6 @@
 namespace Corbado.Oidc.Core.PasskeyLogin;
 
-/// <summary>The passkey backend's server-side consumption of a signedPasskeyData (SPEC §2.4).</summary>
+/// <summary>The passkey backend's server-side consumption of a signedPasskeyData (docs/login-rules.md §2.4).</summary>
 public interface IPasskeyBackend
 {
     /// <summary>

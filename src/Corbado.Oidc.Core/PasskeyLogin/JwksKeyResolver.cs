@@ -71,7 +71,7 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
             return key;
         }
 
-        // An unknown kid may mean the backend rotated its keys: reload, but rate-limited (SPEC §2.1).
+        // An unknown kid may mean the backend rotated its keys: reload, but rate-limited (docs/login-rules.md §2.1).
         keySet = await RefreshAsync(force: false, cancellationToken).ConfigureAwait(false) ?? Usable(_keySet);
         return keySet is not null && keySet.Keys.TryGetValue(keyId, out key) ? key : null;
     }

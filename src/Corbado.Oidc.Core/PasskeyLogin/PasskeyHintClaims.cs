@@ -1,6 +1,6 @@
 namespace Corbado.Oidc.Core.PasskeyLogin;
 
-/// <summary>Claim names of a signedPasskeyData beyond the registered JWT claims (SPEC §2).</summary>
+/// <summary>Claim names of a signedPasskeyData beyond the registered JWT claims (docs/login-rules.md §2).</summary>
 public static class PasskeyHintClaims
 {
     /// <summary>The relying system's user id given at passkey enrolment; the default OIDC subject.</summary>

@@ -1,6 +1,6 @@
 namespace Corbado.Oidc.Core.PasskeyLogin;
 
-/// <summary>Why a signedPasskeyData was refused (SPEC §2). The reason codes are stable: logs, metrics and audit use them.</summary>
+/// <summary>Why a signedPasskeyData was refused (docs/login-rules.md §2). The reason codes are stable: logs, metrics and audit use them.</summary>
 public enum PasskeyLoginFailure
 {
     /// <summary>Not a compact JWS, or its header or payload cannot be read.</summary>

@@ -8,7 +8,7 @@ using Microsoft.IdentityModel.Tokens;
 namespace Corbado.Oidc.Core.PasskeyLogin;
 
 /// <summary>
-/// Verifies a signedPasskeyData (SPEC §2, items 1-3). Order: size and shape, algorithm allow-list, key from the
+/// Verifies a signedPasskeyData (docs/login-rules.md §2). Order: size and shape, algorithm allow-list, key from the
 /// configured key set only, signature, issuer, time claims, <c>jti</c>, and last the atomic single-use record,
 /// so nothing is consumed for a hint that fails any other check. Expected failures are results, never exceptions.
 /// </summary>
@@ -63,50 +63,82 @@ public sealed class SignedPasskeyDataVerifier
         }
 
         JsonWebToken token;
+        JsonDocument? header = null;
+        JsonDocument payload;
         try
         {
             token = new JsonWebToken(signedPasskeyData);
             // RFC 7519 §4 / RFC 7515 §5.2: refuse duplicate member names rather than pick one, so that no two
-            // parsers (ours, the passkey backend's) can read different claims from the same signed bytes.
-            RejectDuplicateMembers(token.EncodedHeader);
-            RejectDuplicateMembers(token.EncodedPayload);
+            // parsers (ours, the passkey backend's) can read different claims from the same signed bytes. The
+            // claims are then read from these documents, strictly typed (JsonClaims), never from the token library's
+            // converting accessors.
+            header = ParseObject(token.EncodedHeader);
+            payload = ParseObject(token.EncodedPayload);
         }
-        catch (Exception exception) when (exception is ArgumentException or SecurityTokenException or FormatException or System.Text.Json.JsonException)
+        catch (Exception exception) when (exception is ArgumentException or SecurityTokenException or FormatException or JsonException)
+        {
+            header?.Dispose();
+            return PasskeyLoginResult.Fail(PasskeyLoginFailure.Malformed);
+        }
+
+        using (header)
+        using (payload)
+        {
+            return await VerifyClaimsAsync(signedPasskeyData, token, new JsonClaims(header.RootElement), new JsonClaims(payload.RootElement), cancellationToken)
+                .ConfigureAwait(false);
+        }
+    }
+
+    private async ValueTask<PasskeyLoginResult> VerifyClaimsAsync(
+        string signedPasskeyData, JsonWebToken token, JsonClaims header, JsonClaims claims, CancellationToken cancellationToken)
+    {
+        if (!header.TryGetString(JwtHeaderParameterNames.Kid, out var kid) || !header.TryGetString(JwtHeaderParameterNames.Alg, out var algorithm))
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.Malformed);
         }
 
-        var keyId = Truncate(token.Kid);
-        if (!token.TryGetHeaderValue<string>(JwtHeaderParameterNames.Alg, out var algorithm) || !_algorithms.Contains(algorithm))
+        var keyId = Truncate(kid);
+        if (algorithm is null || !_algorithms.Contains(algorithm))
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnsupportedAlg, keyId);
         }
 
         // RFC 7515 §4.1.11: a critical header this verifier does not understand makes the JWS invalid.
-        if (token.TryGetHeaderValue<object>("crit", out _))
+        if (header.Contains("crit"))
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.Malformed, keyId);
         }
 
         if (_mode != PasskeyVerificationMode.Remote
-            && await VerifySignatureAsync(token, algorithm, keyId, cancellationToken).ConfigureAwait(false) is { } signatureFailure)
+            && await VerifySignatureAsync(token, kid, algorithm, keyId, cancellationToken).ConfigureAwait(false) is { } signatureFailure)
         {
             return signatureFailure;
         }
 
-        if (!token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Iss, out var issuer) || !string.Equals(issuer, _options.ProjectId, StringComparison.Ordinal))
+        // Every claim read below must have its JSON type (strings, NumericDate numbers, a boolean isCUI); a wrong type is
+        // malformed even under a valid signature, before any value is used.
+        if (!claims.TryGetString(JwtRegisteredClaimNames.Iss, out var issuer)
+            || !claims.TryGetString(JwtRegisteredClaimNames.Jti, out var jti)
+            || !claims.TryGetString(_options.SubjectClaim, out var subject)
+            || !claims.TryGetString(JwtRegisteredClaimNames.Sub, out var passkeyUserId)
+            || !claims.TryGetString(PasskeyHintClaims.WebAuthnId, out var webAuthnId)
+            || !claims.TryGetString(PasskeyHintClaims.Username, out var username)
+            || !claims.TryGetString(PasskeyHintClaims.Credential, out var credential)
+            || !claims.TryGetBoolean(PasskeyHintClaims.IsConditionalUi, out var isConditionalUi)
+            || !claims.TryGetNumericDate(JwtRegisteredClaimNames.Exp, out var exp)
+            || !claims.TryGetNumericDate(JwtRegisteredClaimNames.Iat, out var iat)
+            || !claims.TryGetNumericDate(JwtRegisteredClaimNames.Nbf, out var nbf))
+        {
+            return PasskeyLoginResult.Fail(PasskeyLoginFailure.Malformed, keyId);
+        }
+
+        if (issuer is null || !string.Equals(issuer, _options.ProjectId, StringComparison.Ordinal))
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.WrongIssuer, keyId);
         }
 
-        var jtiHash = token.TryGetPayloadValue<string>(JwtRegisteredClaimNames.Jti, out var jti) && !string.IsNullOrEmpty(jti)
-            ? ReplayKey.For(issuer, jti)
-            : null;
-
-        if (!TryGetNumericDate(token, JwtRegisteredClaimNames.Exp, out var expiresAt, out var expPresent)
-            || !TryGetNumericDate(token, JwtRegisteredClaimNames.Iat, out var issuedAt, out var iatPresent)
-            || !TryGetNumericDate(token, JwtRegisteredClaimNames.Nbf, out var notBefore, out _)
-            || !expPresent || !iatPresent)
+        var jtiHash = string.IsNullOrEmpty(jti) ? null : ReplayKey.For(issuer, jti);
+        if (exp is not { } expiresAt || iat is not { } issuedAt)
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.Malformed, keyId, jtiHash);
         }
@@ -118,7 +150,7 @@ public sealed class SignedPasskeyDataVerifier
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.Expired, keyId, jtiHash);
         }
 
-        if (now + skew < notBefore || now + skew < issuedAt)
+        if ((nbf is { } notBefore && now + skew < notBefore) || now + skew < issuedAt)
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.NotYetValid, keyId, jtiHash);
         }
@@ -133,7 +165,7 @@ public sealed class SignedPasskeyDataVerifier
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.MissingJti, keyId);
         }
 
-        if (!token.TryGetPayloadValue<string>(_options.SubjectClaim, out var subject) || string.IsNullOrWhiteSpace(subject))
+        if (string.IsNullOrWhiteSpace(subject))
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.MissingSubject, keyId, jtiHash);
         }
@@ -145,10 +177,11 @@ public sealed class SignedPasskeyDataVerifier
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.Replayed, keyId, jtiHash);
         }
 
-        var webAuthnId = GetString(token, PasskeyHintClaims.WebAuthnId);
+        webAuthnId = NullIfEmpty(webAuthnId);
         if (_mode != PasskeyVerificationMode.Local)
         {
-            // SPEC §2.4: consumed at the backend last, once every local check passed; no retry, fail closed.
+            // docs/login-rules.md §2.4: consumed at the backend last, once every local check passed;
+            // no retry, fail closed.
             var verdict = await _backend!.ConsumeAsync(signedPasskeyData, webAuthnId ?? subject, cancellationToken).ConfigureAwait(false);
             if (verdict != BackendVerdict.Accepted)
             {
@@ -157,30 +190,25 @@ public sealed class SignedPasskeyDataVerifier
             }
         }
 
-        return PasskeyLoginResult.Success(new VerifiedPasskeyLogin(
-            subject,
-            GetString(token, JwtRegisteredClaimNames.Sub),
-            issuedAt,
-            expiresAt,
-            token.Kid,
-            jtiHash)
+        return PasskeyLoginResult.Success(new VerifiedPasskeyLogin(subject, NullIfEmpty(passkeyUserId), issuedAt, expiresAt, kid ?? "", jtiHash)
         {
-            Username = GetString(token, PasskeyHintClaims.Username),
+            Username = NullIfEmpty(username),
             WebAuthnId = webAuthnId,
-            CredentialId = GetString(token, PasskeyHintClaims.Credential),
-            IsConditionalUi = token.TryGetPayloadValue<bool>(PasskeyHintClaims.IsConditionalUi, out var isCui) && isCui,
+            CredentialId = NullIfEmpty(credential),
+            IsConditionalUi = isConditionalUi == true,
         });
     }
 
-    private async ValueTask<PasskeyLoginResult?> VerifySignatureAsync(JsonWebToken token, string algorithm, string? keyId, CancellationToken cancellationToken)
+    private async ValueTask<PasskeyLoginResult?> VerifySignatureAsync(
+        JsonWebToken token, string? kid, string algorithm, string? keyId, CancellationToken cancellationToken)
     {
         // Keys come from the configured key set only; jku, x5u, jwk and x5c headers are never consulted.
-        if (string.IsNullOrEmpty(token.Kid))
+        if (string.IsNullOrEmpty(kid))
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnknownKey);
         }
 
-        var key = await _keys.FindKeyAsync(token.Kid, cancellationToken).ConfigureAwait(false);
+        var key = await _keys.FindKeyAsync(kid, cancellationToken).ConfigureAwait(false);
         if (key is null)
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnknownKey, keyId);
@@ -233,42 +261,19 @@ public sealed class SignedPasskeyDataVerifier
         return dots == 2 && value[0] != '.' && value[^1] != '.' && !value.Contains("..", StringComparison.Ordinal);
     }
 
-    private static void RejectDuplicateMembers(string encodedJson)
+    private static JsonDocument ParseObject(string encodedJson)
     {
-        using var _ = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(encodedJson), StrictJson);
+        var document = JsonDocument.Parse(Base64UrlEncoder.DecodeBytes(encodedJson), StrictJson);
+        if (document.RootElement.ValueKind == JsonValueKind.Object)
+        {
+            return document;
+        }
+
+        document.Dispose();
+        throw new JsonException("A JOSE header and a JWT claims set are JSON objects (RFC 7515 §4, RFC 7519 §4).");
     }
 
-    private static bool TryGetNumericDate(JsonWebToken token, string claim, out DateTimeOffset value, out bool present)
-    {
-        value = DateTimeOffset.MinValue;
-        present = token.TryGetPayloadValue<object>(claim, out var raw) && raw is not null;
-        if (!present)
-        {
-            return true;
-        }
-
-        double seconds;
-        if (token.TryGetPayloadValue<long>(claim, out var whole))
-        {
-            seconds = whole;
-        }
-        else if (!token.TryGetPayloadValue<double>(claim, out seconds))
-        {
-            return false;
-        }
-
-        // Outside what DateTimeOffset can hold (or NaN): not a usable NumericDate.
-        if (!(seconds > -62_135_596_800d && seconds < 253_402_300_799d))
-        {
-            return false;
-        }
-
-        value = DateTimeOffset.UnixEpoch.AddSeconds(Math.Floor(seconds));
-        return true;
-    }
-
-    private static string? GetString(JsonWebToken token, string claim)
-        => token.TryGetPayloadValue<string>(claim, out var value) && !string.IsNullOrEmpty(value) ? value : null;
+    private static string? NullIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 
     private static string? Truncate(string? value)
         => value is null || value.Length <= MaxLoggedKeyIdLength ? value : value[..MaxLoggedKeyIdLength];

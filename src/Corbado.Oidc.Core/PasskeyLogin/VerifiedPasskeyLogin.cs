@@ -1,6 +1,6 @@
 namespace Corbado.Oidc.Core.PasskeyLogin;
 
-/// <summary>A signedPasskeyData that passed every check of SPEC §2 and whose <c>jti</c> has been consumed.</summary>
+/// <summary>A signedPasskeyData that passed every check of docs/login-rules.md §2 and whose <c>jti</c> has been consumed.</summary>
 /// <param name="Subject">The OIDC subject: the value of the configured subject claim (default <c>webauthnId</c>).</param>
 /// <param name="PasskeyUserId">The passkey backend's own user id (the hint's <c>sub</c>), if present.</param>
 /// <param name="AuthenticatedAt">When the passkey ceremony happened (the hint's <c>iat</c>).</param>

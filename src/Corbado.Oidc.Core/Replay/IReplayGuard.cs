@@ -1,6 +1,6 @@
 namespace Corbado.Oidc.Core.Replay;
 
-/// <summary>The single-use contract (SPEC §2.3): a key is accepted once, ever, across every replica.</summary>
+/// <summary>The single-use contract (docs/login-rules.md §2.3): a key is accepted once, ever, across every replica.</summary>
 public interface IReplayGuard
 {
     /// <summary>

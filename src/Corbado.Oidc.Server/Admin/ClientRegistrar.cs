@@ -1,4 +1,5 @@
 using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Persistence;
 using OpenIddict.Abstractions;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -19,7 +20,7 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         var descriptor = ToDescriptor(registration, await LoadKeysAsync(registration, cancellationToken));
         if (registration.AllowSymmetricRequestObjects && !string.IsNullOrEmpty(registration.ClientSecret))
         {
-            descriptor.Properties[Handlers.ValidateSignedRequestObject.SecretProperty] =
+            descriptor.Properties[RequestObjectSecretProtector.ApplicationProperty] =
                 System.Text.Json.JsonSerializer.SerializeToElement(secrets.Protect(registration.ClientSecret));
         }
 

@@ -21,7 +21,7 @@ public sealed class DevelopmentPasskeyIssuer(string keyFile)
         return JsonSerializer.Serialize(new { keys = new[] { new { kty = jwk.Kty, kid = jwk.Kid, use = "sig", alg = "RS256", n = jwk.N, e = jwk.E } } });
     }
 
-    /// <summary>Mints a signedPasskeyData shaped like the passkey backend's (SPEC §2).</summary>
+    /// <summary>Mints a signedPasskeyData shaped like the passkey backend's (docs/login-rules.md §2).</summary>
     public string Mint(string projectId, string webAuthnId, string? username, TimeProvider timeProvider)
     {
         var now = timeProvider.GetUtcNow().UtcDateTime;

@@ -1,39 +1,29 @@
-using System.Buffers;
 using System.Text.Json;
-using Corbado.Oidc.Core.Options;
-using Corbado.Oidc.Core.PasskeyLogin;
-using Corbado.Oidc.Server.Handlers;
-using Corbado.Oidc.Server.Persistence;
+using Corbado.Oidc.Server.Diagnostics;
+using Corbado.Oidc.Server.Hosting;
+using Corbado.Oidc.Server.Login;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
-using Microsoft.Extensions.Primitives;
-using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Corbado.Oidc.Server.FastPath;
 
 /// <summary>
-/// The common authorization request, answered without OpenIddict's request pipeline: a query-mode code request of an
+/// The fast door of /authorize: a query-mode code request of an
 /// eligible client with a <c>login_hint</c>, its parameters in the query or in a request object signed with the client
 /// secret (HS256, Okta's default), nothing else. Every check OpenIddict would make is made first, without side
 /// effects; a request that fails any of them, or carries anything else (prompt, max_age, a request object signed with
 /// a client key, form_post, unknown parameters), is passed on untouched, so OpenIddict answers it exactly as before.
-/// Only then is the hint verified (and consumed), with the same verifier and the same refusals as
-/// <see cref="ValidateSignedPasskeyLoginHint"/>.
+/// Only then is the passkey login itself handed to <see cref="PasskeyLoginFlow"/>, exactly as OpenIddict's door does.
 /// </summary>
 internal sealed class FastAuthorizeEndpoint(
     FastPathClients clients,
-    SignedPasskeyDataVerifier verifier,
-    AuthorizationCodeStore codes,
+    PasskeyLoginFlow flow,
     IOptionsMonitor<OpenIddictServerOptions> server,
-    IOptions<OidcOptions> oidc,
     TimeProvider timeProvider,
-    // The category of the OpenIddict-path handler: a passkey login logs the same lines whichever path answered it.
-    ILogger<ValidateSignedPasskeyLoginHint> logger)
+    ILogger<FastAuthorizeEndpoint> logger)
 {
-    private static readonly SearchValues<char> Base64Url = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-
     private static readonly HashSet<string> Understood = new(StringComparer.Ordinal)
     {
         Parameters.ClientId, Parameters.RedirectUri, Parameters.ResponseType, Parameters.Scope, Parameters.State,
@@ -45,12 +35,12 @@ internal sealed class FastAuthorizeEndpoint(
     public async Task<bool> TryHandleAsync(HttpContext context)
     {
         var request = context.Request;
-        IEnumerable<KeyValuePair<string, StringValues>> source;
+        IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> source;
         if (HttpMethods.IsGet(request.Method))
         {
             source = request.Query;
         }
-        else if (HttpMethods.IsPost(request.Method) && request.HasFormContentType)
+        else if (HttpMethods.IsPost(request.Method) && FormContentType.IsForm(request))
         {
             // Parsed once: ASP.NET Core keeps the form for OpenIddict if the request is passed on.
             source = await request.ReadFormAsync(context.RequestAborted);
@@ -60,7 +50,7 @@ internal sealed class FastAuthorizeEndpoint(
             return false;
         }
 
-        if (Read(source) is not { } parameters
+        if (FastRequestParameters.ReadSingleValues(source, Understood) is not { } parameters
             || parameters.GetValueOrDefault(Parameters.ClientId) is not { } clientId
             || await clients.FindAsync(context, clientId) is not { } client
             || !client.Eligible
@@ -74,8 +64,8 @@ internal sealed class FastAuthorizeEndpoint(
             || parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri
             || parameters.GetValueOrDefault(Parameters.Scope) is not { } scope
             || parameters.GetValueOrDefault(Parameters.LoginHint) is not { } hint
-            || parameters.GetValueOrDefault(Parameters.State) is { Length: > ValidateParameterShapes.MaxStateLength }
-            || parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > ValidateParameterShapes.MaxNonceLength })
+            || parameters.GetValueOrDefault(Parameters.State) is { Length: > AuthorizationRequestRules.MaxStateLength }
+            || parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > AuthorizationRequestRules.MaxNonceLength })
         {
             return false;
         }
@@ -83,7 +73,7 @@ internal sealed class FastAuthorizeEndpoint(
         var challenge = parameters.GetValueOrDefault(Parameters.CodeChallenge);
         var challengeMethod = parameters.GetValueOrDefault(Parameters.CodeChallengeMethod);
         if (challenge is null ? challengeMethod is not null
-            : challengeMethod != CodeChallengeMethods.Sha256 || challenge.Length != 43 || challenge.AsSpan().ContainsAnyExcept(Base64Url))
+            : challengeMethod != CodeChallengeMethods.Sha256 || !AuthorizationRequestRules.IsS256Challenge(challenge))
         {
             return false;
         }
@@ -103,37 +93,24 @@ internal sealed class FastAuthorizeEndpoint(
 
         // From here on the request is ours: it is valid, so every answer goes to the registered redirect URI.
         ServerLog.AnsweredOnFastPath(logger, "/authorize", clientId);
+        var outcome = await flow.AuthorizeAsync(new AuthorizationInput(clientId, redirectUri, scopes, parameters.GetValueOrDefault(Parameters.Nonce),
+            challenge, hint, MaxAge: null), context.RequestAborted);
         var state = parameters.GetValueOrDefault(Parameters.State);
-        var (login, error, description) = await ValidateSignedPasskeyLoginHint.VerifyAsync(verifier, logger, hint, clientId, context.RequestAborted);
-        if (login is null)
+        if (outcome.Code is { } code)
         {
-            Redirect(context, redirectUri, state, (Parameters.Error, error), (Parameters.ErrorDescription, description));
-            return true;
+            Redirect(context, redirectUri, state, (Parameters.Code, code));
+        }
+        else
+        {
+            Redirect(context, redirectUri, state, (Parameters.Error, outcome.Error!), (Parameters.ErrorDescription, outcome.Description!));
         }
 
-        var grant = new CodeGrant
-        {
-            ClientId = clientId,
-            RedirectUri = redirectUri,
-            Scope = string.Join(' ', scopes),
-            Nonce = parameters.GetValueOrDefault(Parameters.Nonce),
-            CodeChallenge = challenge,
-            Subject = login.Subject,
-            PasskeyUserId = login.PasskeyUserId,
-            AuthTime = login.AuthenticatedAt.ToUnixTimeSeconds(),
-            GrantId = Base64UrlEncoder.Encode(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16)),
-        };
-
-        var expiresAt = timeProvider.GetUtcNow() + oidc.Value.AuthorizationCodeLifetime;
-        var handle = await codes.IssueAsync(grant.ToJson(), grant.GrantId, expiresAt, context.RequestAborted);
-        ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
-        Redirect(context, redirectUri, state, (Parameters.Code, handle));
         return true;
     }
 
     /// <summary>
-    /// Replaces the query's parameters with those of a valid request object (OIDC Core §6.3.3), as
-    /// <see cref="ValidateSignedRequestObject"/> does; false (nothing answered) when the object is not acceptable to
+    /// Replaces the query's parameters with those of a valid request object (OIDC Core §6.3.3), as OpenIddict's door
+    /// does; false (nothing answered) when the object is not acceptable to
     /// <see cref="SignedRequestObject"/> with the client's HS key, or carries a parameter the fast path does not
     /// understand or a value that is not a non-empty string. OpenIddict then answers with the same verification.
     /// </summary>
@@ -166,26 +143,6 @@ internal sealed class FastAuthorizeEndpoint(
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// The parameters, each present once with a non-empty value; null when any is repeated (RFC 6749 §3.1), empty, or
-    /// not one the fast path understands.
-    /// </summary>
-    private static Dictionary<string, string>? Read(IEnumerable<KeyValuePair<string, StringValues>> source)
-    {
-        var parameters = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var (name, values) in source)
-        {
-            if (!Understood.Contains(name) || values.Count != 1 || string.IsNullOrEmpty(values[0]))
-            {
-                return null;
-            }
-
-            parameters[name] = values[0]!;
-        }
-
-        return parameters;
     }
 
     /// <summary>The authorization response by query (RFC 6749 §4.1.2), with <c>state</c> and <c>iss</c> (RFC 9207).</summary>

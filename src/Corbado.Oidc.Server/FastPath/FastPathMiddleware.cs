@@ -9,7 +9,6 @@ public static class FastPathMiddleware
     public static IServiceCollection AddLoginFastPath(this IServiceCollection services)
     {
         services.AddSingleton<FastPathClients>();
-        services.AddSingleton<LoginTokenWriter>();
         services.AddSingleton<FastAuthorizeEndpoint>();
         services.AddSingleton<FastTokenEndpoint>();
         return services;

@@ -1,3 +1,5 @@
+using Corbado.Oidc.Core.Options;
+using Microsoft.Extensions.Options;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
@@ -11,7 +13,7 @@ namespace Corbado.Oidc.Server.Handlers;
 /// the RFC 7523 form. Signature, issuer, subject, expiry and key checks are untouched. Turn off with
 /// <c>Oidc:StrictClientAssertions=true</c> when every client speaks rfc7523bis.
 /// </summary>
-public sealed class AcceptRfc7523ClientAssertions : IOpenIddictServerHandler<ValidateTokenContext>
+public sealed class AcceptRfc7523ClientAssertions(IOptions<OidcOptions> options) : IOpenIddictServerHandler<ValidateTokenContext>
 {
     private static readonly string[] ClassicTypes = ["JWT", "application/jwt"];
 
@@ -24,7 +26,8 @@ public sealed class AcceptRfc7523ClientAssertions : IOpenIddictServerHandler<Val
 
     public ValueTask HandleAsync(ValidateTokenContext context)
     {
-        if (context.ValidTokenTypes.Count != 1 || !context.ValidTokenTypes.Contains(TokenTypeIdentifiers.Private.ClientAssertion))
+        if (options.Value.StrictClientAssertions
+            || context.ValidTokenTypes.Count != 1 || !context.ValidTokenTypes.Contains(TokenTypeIdentifiers.Private.ClientAssertion))
         {
             return default;
         }

@@ -1,5 +1,5 @@
-using System.Globalization;
-using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Server.Login;
+using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Server.OpenIddictServerEvents;
 
@@ -22,18 +22,15 @@ public sealed class PopulateUserInfo : IOpenIddictServerHandler<HandleUserInfoRe
     {
         foreach (var claim in context.AccessTokenPrincipal?.Claims ?? [])
         {
-            if (!ProfileClaims.Types.Contains(claim.Type))
+            if (LoginClaims.IsUserInfoClaim(claim.Type))
             {
-                continue;
+                context.Claims[claim.Type] = LoginClaims.ProfileValue(claim) switch
+                {
+                    bool flag => new OpenIddictParameter(flag),
+                    long number => new OpenIddictParameter(number),
+                    var text => new OpenIddictParameter((string)text),
+                };
             }
-
-            // JSON types by claim name (OIDC Core §5.1): the value type does not survive the access token round trip.
-            context.Claims[claim.Type] = claim.Type switch
-            {
-                "email_verified" => bool.Parse(claim.Value),
-                "updated_at" => long.Parse(claim.Value, CultureInfo.InvariantCulture),
-                _ => claim.Value,
-            };
         }
 
         return default;

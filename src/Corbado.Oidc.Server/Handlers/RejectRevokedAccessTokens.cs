@@ -1,3 +1,4 @@
+using Corbado.Oidc.Server.Login;
 using Corbado.Oidc.Server.Persistence;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -8,7 +9,7 @@ namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
 /// /userinfo refuses an access token whose grant was revoked because its code was replayed
-/// (see <see cref="RedeemAuthorizationCodeOnce"/>).
+/// (see <see cref="PasskeyLoginFlow.RedeemCodeAsync"/>).
 /// </summary>
 public sealed class RejectRevokedAccessTokens(GrantRevocations grants) : IOpenIddictServerHandler<ValidateUserInfoRequestContext>
 {
@@ -21,7 +22,7 @@ public sealed class RejectRevokedAccessTokens(GrantRevocations grants) : IOpenId
 
     public async ValueTask HandleAsync(ValidateUserInfoRequestContext context)
     {
-        if (context.AccessTokenPrincipal?.GetClaim(SignInPasskeyUser.GrantIdClaim) is not { Length: > 0 } grantId
+        if (context.AccessTokenPrincipal?.GetClaim(LoginClaims.GrantId) is not { Length: > 0 } grantId
             || await grants.IsRevokedAsync(grantId, context.CancellationToken))
         {
             context.Reject(Errors.InvalidToken, "The access token is no longer valid.");

@@ -15,7 +15,7 @@ public sealed class SetCodeVerifierAside : IOpenIddictServerHandler<ExtractToken
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractTokenRequestContext>()
             .UseSingletonHandler<SetCodeVerifierAside>()
-            .SetOrder(int.MaxValue - 50_000)
+            .SetOrder(HandlerOrder.AfterBuiltIns<ExtractTokenRequestContext>())
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
@@ -25,27 +25,6 @@ public sealed class SetCodeVerifierAside : IOpenIddictServerHandler<ExtractToken
         {
             context.Transaction.SetProperty(Property, verifier);
             request.CodeVerifier = null;
-        }
-
-        return default;
-    }
-}
-
-/// <summary>Puts the code verifier set aside by <see cref="SetCodeVerifierAside"/> back, first thing in validation.</summary>
-public sealed class RestoreCodeVerifier : IOpenIddictServerHandler<ValidateTokenRequestContext>
-{
-    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
-        = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
-            .UseSingletonHandler<RestoreCodeVerifier>()
-            .SetOrder(int.MinValue + 10_000)
-            .SetType(OpenIddictServerHandlerType.Custom)
-            .Build();
-
-    public ValueTask HandleAsync(ValidateTokenRequestContext context)
-    {
-        if (context.Transaction.GetProperty<string>(SetCodeVerifierAside.Property) is { } verifier)
-        {
-            context.Request.CodeVerifier = verifier;
         }
 
         return default;

@@ -6,7 +6,7 @@ namespace Corbado.Oidc.Server.Handlers;
 /// <summary>
 /// Takes the <c>login_hint</c> (a bearer credential: a signedPasskeyData) out of the authorization request as soon as
 /// it is extracted, including from a request object, and keeps it in the transaction for
-/// <see cref="ValidateSignedPasskeyLoginHint"/>. OpenIddict logs every extracted request at Information level and
+/// <see cref="SignInPasskeyUser"/>. OpenIddict logs every extracted request at Information level and
 /// redacts codes and secrets but not login_hint; with the hint set aside no log line can carry it.
 /// </summary>
 public sealed class SetLoginHintAside : IOpenIddictServerHandler<ExtractAuthorizationRequestContext>

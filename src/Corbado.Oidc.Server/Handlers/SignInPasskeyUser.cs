@@ -1,10 +1,5 @@
-using System.Security.Cryptography;
 using System.Security.Claims;
-using Corbado.Oidc.Core.Claims;
-using Corbado.Oidc.Core.Options;
-using Corbado.Oidc.Core.PasskeyLogin;
-using Microsoft.Extensions.Options;
-using Microsoft.IdentityModel.Tokens;
+using Corbado.Oidc.Server.Login;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -13,69 +8,44 @@ using static OpenIddict.Server.OpenIddictServerEvents;
 namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
-/// Signs in the user of a verified passkey login: builds the principal from which OpenIddict issues the
-/// authorization code and, later at the token endpoint, the ID and access tokens.
+/// OpenIddict's door of /authorize: once OpenIddict has validated the client, the redirect URI, the scopes and PKCE (so
+/// a refusal only ever goes to a registered redirect URI), hands the passkey login to <see cref="PasskeyLoginFlow"/>.
+/// A refusal is rejected with the flow's error; an accepted login signs in a principal that only carries the subject,
+/// and <see cref="AttachPasskeyLoginCode"/> puts the flow's code in the response instead of one of OpenIddict's.
 /// </summary>
-public sealed class SignInPasskeyUser(IOptions<OidcOptions> options, IUserProfileStore profiles) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
+internal sealed class SignInPasskeyUser(PasskeyLoginFlow flow) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
 {
-    private readonly OidcOptions _options = options.Value;
+    /// <summary>The transaction property holding the code the flow issued.</summary>
+    public const string CodeProperty = "corbado:code";
 
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<HandleAuthorizationRequestContext>()
             .UseSingletonHandler<SignInPasskeyUser>()
-            .SetOrder(ValidateSignedPasskeyLoginHint.Descriptor.Order + 1_000)
+            .SetOrder(OpenIddictServerHandlers.Authentication.AttachPrincipal.Descriptor.Order + 1_000)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
     public async ValueTask HandleAsync(HandleAuthorizationRequestContext context)
     {
-        var login = context.Transaction.GetProperty<VerifiedPasskeyLogin>(ValidateSignedPasskeyLoginHint.LoginProperty)
-            ?? throw new InvalidOperationException("The passkey login was not validated before sign-in.");
+        var request = context.Request;
+        var outcome = await flow.AuthorizeAsync(new AuthorizationInput(
+            request.ClientId!,
+            request.RedirectUri!,
+            [.. request.GetScopes()],
+            request.Nonce,
+            request.CodeChallenge,
+            context.Transaction.GetProperty<string>(SetLoginHintAside.Property),
+            request.MaxAge), context.CancellationToken);
 
-        var identity = new ClaimsIdentity(
-            authenticationType: "passkey",
-            nameType: Claims.Name,
-            roleType: Claims.Role);
-
-        identity.SetClaim(Claims.Subject, login.Subject)
-            .SetClaim(Claims.AuthenticationTime, login.AuthenticatedAt.ToUnixTimeSeconds())
-            .SetClaim(Claims.AuthenticationContextReference, _options.Acr)
-            .SetClaims(Claims.AuthenticationMethodReference, [.. _options.EffectiveAmr]);
-
-        if (login.PasskeyUserId is not null)
+        if (outcome.Code is not { } code)
         {
-            identity.SetClaim(PasskeyClaimTypes.PasskeyUserId, login.PasskeyUserId);
+            context.Reject(outcome.Error, outcome.Description);
+            return;
         }
 
-        // SPEC §4: profile claims come from the operator's profile store, by granted scope; absent data is omitted.
-        var scopes = context.Request.GetScopes();
-        if (ProfileClaims.AnyReleasedBy(scopes))
-        {
-            var profile = await profiles.FindAsync(login.Subject, context.CancellationToken);
-            identity.AddClaims(ProfileClaims.For(profile, scopes));
-        }
-
-        // A random id per login: the code's single-use key and the handle that revokes its access tokens.
-        identity.SetClaim(GrantIdClaim, Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)));
-
-        var principal = new ClaimsPrincipal(identity);
-        principal.SetScopes(scopes);
-        principal.SetDestinations(GetDestinations);
-
-        context.SignIn(principal);
+        context.Transaction.SetProperty(CodeProperty, code);
+        var identity = new ClaimsIdentity(authenticationType: "passkey", nameType: Claims.Name, roleType: Claims.Role);
+        identity.SetClaim(Claims.Subject, "passkey-login");
+        context.SignIn(new ClaimsPrincipal(identity));
     }
-
-    /// <summary>The private claim holding the grant id (in the code and the encrypted access token only).</summary>
-    public const string GrantIdClaim = "corbado_grant";
-
-    private static IEnumerable<string> GetDestinations(Claim claim) => claim.Type switch
-    {
-        GrantIdClaim => [Destinations.AccessToken],
-        Claims.Subject or PasskeyClaimTypes.PasskeyUserId => [Destinations.AccessToken, Destinations.IdentityToken],
-        Claims.AuthenticationTime or Claims.AuthenticationContextReference or Claims.AuthenticationMethodReference
-            => [Destinations.IdentityToken],
-        // In the (encrypted) access token too, so /userinfo answers with exactly what the ID token says.
-        _ when ProfileClaims.Types.Contains(claim.Type) => [Destinations.AccessToken, Destinations.IdentityToken],
-        _ => [],
-    };
 }

@@ -1,4 +1,4 @@
-using System.Buffers;
+using Corbado.Oidc.Server.Login;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 using static OpenIddict.Server.OpenIddictServerEvents;
@@ -6,20 +6,11 @@ using static OpenIddict.Server.OpenIddictServerEvents;
 namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
-/// Bounds what OpenIddict accepts as is: <c>state</c> (echoed in the redirect) and <c>nonce</c> (stored with the code
-/// and copied into the ID token) by length, and <c>code_challenge</c> by RFC 7636 §4.2 shape: 43 base64url characters
-/// for S256. A state too long to echo is answered locally without it; the others go back to the client.
+/// Applies <see cref="AuthorizationRequestRules"/> on OpenIddict's door. A state too long to echo is answered locally
+/// without it; the others go back to the client.
 /// </summary>
 public sealed class ValidateParameterShapes : IOpenIddictServerHandler<ValidateAuthorizationRequestContext>
 {
-    /// <summary>Longest state accepted: what a GET request line carries (OpenIddict.Client's encrypted state is ~5 KB).</summary>
-    public const int MaxStateLength = 8192;
-
-    /// <summary>Longest nonce accepted (ASP.NET Core's is ~100 characters, OpenIddict.Client's 43).</summary>
-    public const int MaxNonceLength = 1024;
-
-    private static readonly SearchValues<char> Base64Url = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
-
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateAuthorizationRequestContext>()
             .UseSingletonHandler<ValidateParameterShapes>()
@@ -30,17 +21,23 @@ public sealed class ValidateParameterShapes : IOpenIddictServerHandler<ValidateA
     public ValueTask HandleAsync(ValidateAuthorizationRequestContext context)
     {
         var request = context.Request;
-        if (request.State is { Length: > MaxStateLength })
+        if (request.State is { Length: > AuthorizationRequestRules.MaxStateLength })
         {
             request.State = null;
             context.Transaction.SetProperty<string>(RememberRegisteredRedirectUri.Property, null);
-            context.Reject(Errors.InvalidRequest, $"The state parameter is longer than {MaxStateLength} characters.");
+            context.Reject(Errors.InvalidRequest, $"The state parameter is longer than {AuthorizationRequestRules.MaxStateLength} characters.");
         }
-        else if (request.Nonce is { Length: > MaxNonceLength })
+        else if (request.Nonce is { Length: > AuthorizationRequestRules.MaxNonceLength })
         {
-            context.Reject(Errors.InvalidRequest, $"The nonce parameter is longer than {MaxNonceLength} characters.");
+            context.Reject(Errors.InvalidRequest, $"The nonce parameter is longer than {AuthorizationRequestRules.MaxNonceLength} characters.");
         }
-        else if (request.CodeChallenge is { } challenge && (challenge.Length != 43 || challenge.AsSpan().ContainsAnyExcept(Base64Url)))
+        else if (request.ResponseType is { } responseType && !AuthorizationRequestRules.HasDistinctValues(responseType))
+        {
+            // RFC 6749 §3.1.1: a space-delimited set. OpenIddict matches "code code" as "code" and then finds no
+            // response mode for it; refused here, before the hint is looked at.
+            context.Reject(Errors.InvalidRequest, "The response_type parameter must not repeat a value.");
+        }
+        else if (request.CodeChallenge is { } challenge && !AuthorizationRequestRules.IsS256Challenge(challenge))
         {
             context.Reject(Errors.InvalidRequest, "The code_challenge must be the 43-character base64url SHA-256 of the verifier (RFC 7636).");
         }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Corbado.Oidc.Server.Login;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
@@ -21,13 +22,10 @@ public sealed class ValidateSignedRequestObject(
     RequestObjectSecretProtector secrets,
     TimeProvider timeProvider) : IOpenIddictServerHandler<ExtractAuthorizationRequestContext>
 {
-    /// <summary>The application property holding the protected secret of an opted-in client.</summary>
-    public const string SecretProperty = "corbado:request_object_secret";
-
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractAuthorizationRequestContext>()
             .UseScopedHandler<ValidateSignedRequestObject>()
-            .SetOrder(int.MaxValue - 100_000)
+            .SetOrder(HandlerOrder.AfterBuiltIns<ExtractAuthorizationRequestContext>())
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
@@ -84,35 +82,12 @@ public sealed class ValidateSignedRequestObject(
         }
 
         if (SignedRequestObject.SymmetricAlgorithms.Contains(algorithm)
-            && (await applications.GetPropertiesAsync(application, cancellationToken)).TryGetValue(SecretProperty, out var protectedSecret)
+            && (await applications.GetPropertiesAsync(application, cancellationToken)).TryGetValue(RequestObjectSecretProtector.ApplicationProperty, out var protectedSecret)
             && secrets.Unprotect(protectedSecret.GetString() ?? "") is { } secret)
         {
             return [RequestObjectSecretProtector.HmacKey(secret)];
         }
 
         return [];
-    }
-}
-
-/// <summary>Advertises signed request objects in discovery (OpenIddict's defaults say they are unsupported).</summary>
-public sealed class AdvertiseRequestObjects : IOpenIddictServerHandler<ApplyConfigurationResponseContext>
-{
-    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
-        = OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyConfigurationResponseContext>()
-            .UseSingletonHandler<AdvertiseRequestObjects>()
-            .SetOrder(int.MinValue + 50_000)
-            .SetType(OpenIddictServerHandlerType.Custom)
-            .Build();
-
-    public ValueTask HandleAsync(ApplyConfigurationResponseContext context)
-    {
-        if (context.Response.Error is null)
-        {
-            context.Response["request_parameter_supported"] = true;
-            context.Response["request_object_signing_alg_values_supported"] =
-                new OpenIddictParameter(JsonSerializer.SerializeToElement(SignedRequestObject.AsymmetricAlgorithms.Concat(SignedRequestObject.SymmetricAlgorithms)));
-        }
-
-        return default;
     }
 }

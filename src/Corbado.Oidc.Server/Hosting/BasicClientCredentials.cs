@@ -8,8 +8,11 @@ namespace Corbado.Oidc.Server.Hosting;
 /// </summary>
 internal static class BasicClientCredentials
 {
-    /// <summary>The client id and secret of a <c>Basic</c> Authorization header; null when it is not one or is malformed.</summary>
-    public static (string ClientId, string Secret)? Read(string? authorization)
+    /// <summary>
+    /// The client id and secret of a <c>Basic</c> Authorization header; null when it is not one or is malformed. An
+    /// empty secret is no secret (null), as OpenIddict reads it.
+    /// </summary>
+    public static (string ClientId, string? Secret)? Read(string? authorization)
     {
         if (authorization is null || !authorization.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
@@ -27,7 +30,13 @@ internal static class BasicClientCredentials
         }
 
         var separator = decoded.IndexOf(':', StringComparison.Ordinal);
-        return separator <= 0 ? null : (FormDecode(decoded[..separator]), FormDecode(decoded[(separator + 1)..]));
+        if (separator <= 0)
+        {
+            return null;
+        }
+
+        var secret = FormDecode(decoded[(separator + 1)..]);
+        return (FormDecode(decoded[..separator]), secret.Length == 0 ? null : secret);
     }
 
     private static string FormDecode(string value) => Uri.UnescapeDataString(value.Replace('+', ' '));

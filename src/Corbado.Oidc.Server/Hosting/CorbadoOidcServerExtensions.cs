@@ -46,7 +46,7 @@ public static class CorbadoOidcServerExtensions
 
             options.Configure(server =>
             {
-                // SPEC §3: PKCE S256 only (RFC 9700 §2.1.1); responses by query or form_post only.
+                // docs/login-rules.md §3: PKCE S256 only (RFC 9700 §2.1.1); responses by query or form_post only.
                 server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
                 server.ResponseModes.Remove(ResponseModes.Fragment);
             });
@@ -58,19 +58,16 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(SetLoginHintAside.Descriptor);
             options.AddEventHandler(SetCodeVerifierAside.Descriptor);
             options.AddEventHandler(RestoreCodeVerifier.Descriptor);
-            options.AddEventHandler(ValidateSignedPasskeyLoginHint.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
+            options.AddEventHandler(AttachPasskeyLoginCode.Descriptor);
+            options.AddEventHandler(RejectConflictingClientIdentifiers.Descriptor);
+            options.AddEventHandler(LeaveAuthorizationCodesToLoginFlow.Descriptor);
+            options.AddEventHandler(RedeemPasskeyLoginCode.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);
-            options.AddEventHandler(IssueReferenceAuthorizationCode.Descriptor);
-            options.AddEventHandler(ResolveReferenceAuthorizationCode.Descriptor);
-            options.AddEventHandler(RedeemAuthorizationCodeOnce.Descriptor);
             options.AddEventHandler(RejectRevokedAccessTokens.Descriptor);
             options.AddEventHandler(ValidateSignedRequestObject.Descriptor);
             options.AddEventHandler(AdvertiseRequestObjects.Descriptor);
-            if (!builder.Configuration.GetValue<bool>("Oidc:StrictClientAssertions"))
-            {
-                options.AddEventHandler(AcceptRfc7523ClientAssertions.Descriptor);
-            }
+            options.AddEventHandler(AcceptRfc7523ClientAssertions.Descriptor);
 
             var aspNetCore = options.UseAspNetCore();
             if (builder.Environment.IsDevelopment())

@@ -50,6 +50,8 @@ public static class CorbadoOidcServices
         services.AddSingleton<AuthorizationCodeStore>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
         services.AddSingleton<SignedPasskeyDataVerifier>();
+        services.AddSingleton<Login.LoginTokenWriter>();
+        services.AddSingleton<Login.PasskeyLoginFlow>();
         services.AddSingleton<EfUserProfileStore>();
         services.AddSingleton<IUserProfileStore>(provider => provider.GetRequiredService<EfUserProfileStore>());
         services.AddPasskeyBackend(configuration);
@@ -62,7 +64,7 @@ public static class CorbadoOidcServices
 
     /// <summary>
     /// The passkey backend client, when remote verification is on: a timeout per call and a circuit breaker from
-    /// Microsoft.Extensions.Http.Resilience, and deliberately no retry (SPEC §2.4: the hint is single use).
+    /// Microsoft.Extensions.Http.Resilience, and deliberately no retry (docs/login-rules.md §2.4: the hint is single use).
     /// </summary>
     private static void AddPasskeyBackend(this IServiceCollection services, IConfiguration configuration)
     {

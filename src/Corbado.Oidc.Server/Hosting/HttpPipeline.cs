@@ -71,6 +71,7 @@ public static partial class HttpPipeline
             return next(context);
         });
 
+        app.Use(RejectUnreadableContentTypeAsync);
         if (app.Services.GetRequiredService<IOptions<RateLimitingOptions>>().Value.Enabled)
         {
             app.Use(ResolvePartitionAsync);
@@ -99,6 +100,18 @@ public static partial class HttpPipeline
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>A body whose Content-Type names no single media type is refused before anything reads it.</summary>
+    private static Task RejectUnreadableContentTypeAsync(HttpContext context, Func<Task> next)
+    {
+        if (FormContentType.IsReadable(context.Request))
+        {
+            return next();
+        }
+
+        context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return context.Response.WriteAsJsonAsync(new { error = "invalid_request", error_description = "The Content-Type header must name exactly one media type." });
     }
 
     /// <summary>Works out the partition (client IP for /authorize, client id for /token) before the limiter runs.</summary>

@@ -5,9 +5,8 @@ using Microsoft.IdentityModel.Tokens;
 namespace Corbado.Oidc.Server.Persistence;
 
 /// <summary>
-/// Short, single-use authorization codes. What a code stands for — OpenIddict's self-contained code (an encrypted JWT
-/// of 1-2 KB once token storage is off) or the fast path's <see cref="FastPath.CodeGrant"/> — stays on the server;
-/// the redirect carries a 43-character handle, so RP callback URLs stay short.
+/// Short, single-use authorization codes. What a code stands for (the login flow's grant, as JSON) stays on the
+/// server; the redirect carries a 43-character handle, so RP callback URLs stay short.
 /// Redemption is one conditional UPDATE (atomic across replicas), the same guarantee as the hint's replay insert.
 /// </summary>
 public sealed class AuthorizationCodeStore(PreparedSql sql, TimeProvider timeProvider)

@@ -26,7 +26,7 @@ public sealed class GrantRevocations(
     {
         await replay.TryConsumeAsync(ReplayKey.For(RevokedScope, grantId),
             timeProvider.GetUtcNow() + options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(1), cancellationToken);
-        Handlers.ServerLog.AuthorizationCodeReplayed(logger, clientId);
+        Diagnostics.ServerLog.AuthorizationCodeReplayed(logger, clientId);
     }
 
     public async ValueTask<bool> IsRevokedAsync(string grantId, CancellationToken cancellationToken)

@@ -12,6 +12,9 @@ namespace Corbado.Oidc.Server.Persistence;
 /// </summary>
 public sealed class RequestObjectSecretProtector(KeyMaterialStore keys)
 {
+    /// <summary>The application property holding the protected secret of a client that opted in to HS256 request objects.</summary>
+    public const string ApplicationProperty = "corbado:request_object_secret";
+
     private static readonly byte[] Info = Encoding.UTF8.GetBytes("corbado-oidc/request-object-secret/v1");
     private readonly Lazy<byte[]> _key = new(() =>
     {

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Time.Testing;
 
 namespace Corbado.Oidc.Core.Tests.PasskeyLogin;
 
-/// <summary>SPEC §2: every refusal of a signedPasskeyData carries its stable reason code.</summary>
+/// <summary>docs/login-rules.md §2: every refusal of a signedPasskeyData carries its stable reason code.</summary>
 public sealed class VerifierReasonCodeTests : IDisposable
 {
     private readonly FakeTimeProvider _clock = new(DateTimeOffset.UtcNow);

@@ -3,7 +3,7 @@ using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.Server.Tests.Authorization;
 
-/// <summary>SPEC §3: what the browser gets back from /authorize.</summary>
+/// <summary>docs/login-rules.md §3: what the browser gets back from /authorize.</summary>
 public sealed class AuthorizeTests
 {
     private static void AssertErrorRedirect(AuthorizationResponse response, IDictionary<string, string?> request, string error, CorbadoOidcServerFactory factory)

@@ -10,7 +10,7 @@ using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Corbado.Oidc.Server.Tests.Profiles;
 
-/// <summary>SPEC §4: profile claims come from the operator's store, by scope, identical in the ID token and at /userinfo.</summary>
+/// <summary>docs/login-rules.md §4: profile claims come from the operator's store, by scope, identical in the ID token and at /userinfo.</summary>
 public sealed class ProfileClaimsTests
 {
     private const string Subject = "c364a852-0071-70a4-0fe8-ed5728aa9522";

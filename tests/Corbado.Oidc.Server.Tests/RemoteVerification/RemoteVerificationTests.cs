@@ -3,7 +3,7 @@ using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.Server.Tests.RemoteVerification;
 
-/// <summary>SPEC §2.4: every hint that passes local checks is also consumed at the passkey backend, over real HTTP.</summary>
+/// <summary>docs/login-rules.md §2.4: every hint that passes local checks is also consumed at the passkey backend, over real HTTP.</summary>
 public sealed class RemoteVerificationTests
 {
     private static CorbadoOidcServerFactory CreateFactory(FakePasskeyBackend backend, string? mode = null, string apiSecret = "corbado1_test-api-secret")

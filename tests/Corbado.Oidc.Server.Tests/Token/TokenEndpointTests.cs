@@ -6,7 +6,7 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Corbado.Oidc.Server.Tests.Token;
 
-/// <summary>SPEC §4 and RFC 6749 §4.1.3 / §5.2: redeeming an authorization code at <c>/token</c>.</summary>
+/// <summary>docs/login-rules.md §4 and RFC 6749 §4.1.3 / §5.2: redeeming an authorization code at <c>/token</c>.</summary>
 public sealed class TokenEndpointTests
 {
     private const string OtherClientId = "rp-other";

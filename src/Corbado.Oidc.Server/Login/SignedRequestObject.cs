@@ -2,11 +2,11 @@ using System.Text.Json;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Corbado.Oidc.Server.Handlers;
+namespace Corbado.Oidc.Server.Login;
 
 /// <summary>
-/// The checks of an OIDC Core §6.1 request object, shared by <see cref="ValidateSignedRequestObject"/> (OpenIddict's
-/// pipeline) and the fast path, so both accept exactly the same objects: a signed, unencrypted JWT whose signature
+/// The checks of an OIDC Core §6.1 request object, shared by both doors (OpenIddict's
+/// <c>ValidateSignedRequestObject</c> and the fast path), so both accept exactly the same objects: a signed, unencrypted JWT whose signature
 /// verifies with one of the client's keys for its <c>alg</c>; <c>iss</c> the client and <c>aud</c> this issuer when
 /// present; <c>exp</c>/<c>nbf</c> within two minutes of skew; a <c>client_id</c> claim, when present, equal to the
 /// request's; no nested <c>request</c> or <c>request_uri</c>.

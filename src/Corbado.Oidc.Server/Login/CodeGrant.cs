@@ -1,12 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
-namespace Corbado.Oidc.Server.FastPath;
+namespace Corbado.Oidc.Server.Login;
 
 /// <summary>
-/// What a code issued by the fast path stands for, stored as JSON in the code's row (never sent to the client, which
-/// gets only the 43-character handle). OpenIddict's codes are sealed JWTs in the same column; the first character
-/// tells them apart, and a fast-path code is only ever redeemed by the fast path.
+/// What an authorization code stands for, stored as JSON in the code's row (never sent to the client, which gets only
+/// the 43-character handle). Both doors issue and redeem codes through <see cref="PasskeyLoginFlow"/>, so this is the
+/// one stored form of a code.
 /// </summary>
 internal sealed record CodeGrant
 {
@@ -28,17 +28,26 @@ internal sealed record CodeGrant
 
     [JsonPropertyName("grant")] public required string GrantId { get; init; }
 
-    public static bool IsFastPathPayload(string payload) => payload.StartsWith('{');
-
     public string ToJson() => JsonSerializer.Serialize(this, CodeGrantJson.Default.CodeGrant);
 
-    /// <summary>The grant, or null when the payload is not one (a sealed OpenIddict code).</summary>
+    /// <summary>The grant, or null when the payload is empty (a redeemed code) or not a grant.</summary>
     public static CodeGrant? FromPayload(string payload)
-        => IsFastPathPayload(payload) ? JsonSerializer.Deserialize(payload, CodeGrantJson.Default.CodeGrant) : null;
+    {
+        if (payload.Length == 0)
+        {
+            return null;
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize(payload, CodeGrantJson.Default.CodeGrant);
+        }
+        catch (JsonException)
+        {
+            // A row written by an older version (OpenIddict's sealed code): never redeemable now, refused like an unknown code.
+            return null;
+        }
+    }
 
     public string[] Scopes => Scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 }
-
-[JsonSerializable(typeof(CodeGrant))]
-[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-internal sealed partial class CodeGrantJson : JsonSerializerContext;

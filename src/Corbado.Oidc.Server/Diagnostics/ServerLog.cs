@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Corbado.Oidc.Server.Handlers;
+namespace Corbado.Oidc.Server.Diagnostics;
 
 /// <summary>
 /// Every log line of the login path, with fixed event ids. Values are reason codes, client ids, key ids and hashes:
@@ -31,6 +31,10 @@ internal static partial class ServerLog
     [LoggerMessage(EventId = 2006, Level = LogLevel.Warning,
         Message = "Authorization code redeemed twice: reason code_replayed, client {ClientId}; the tokens of its grant are revoked")]
     public static partial void AuthorizationCodeReplayed(ILogger logger, string? clientId);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Information,
+        Message = "Token request refused: reason {Reason}, client {ClientId}")]
+    public static partial void TokenRequestRefused(ILogger logger, string reason, string? clientId);
 
     [LoggerMessage(EventId = 2007, Level = LogLevel.Debug,
         Message = "Request to {Endpoint} answered on the fast path: client {ClientId}")]

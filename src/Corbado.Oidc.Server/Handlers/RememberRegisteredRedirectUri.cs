@@ -18,7 +18,7 @@ public sealed class RememberRegisteredRedirectUri(IOpenIddictApplicationManager 
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateAuthorizationRequestContext>()
             .UseScopedHandler<RememberRegisteredRedirectUri>()
-            .SetOrder(int.MinValue + 10_000)
+            .SetOrder(HandlerOrder.BeforeBuiltIns<ValidateAuthorizationRequestContext>())
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
@@ -35,27 +35,5 @@ public sealed class RememberRegisteredRedirectUri(IOpenIddictApplicationManager 
         {
             context.Transaction.SetProperty(Property, redirectUri);
         }
-    }
-}
-
-/// <summary>Sends a validation error to the registered redirect URI recorded by <see cref="RememberRegisteredRedirectUri"/>.</summary>
-public sealed class ReturnValidationErrorsToClient : IOpenIddictServerHandler<ApplyAuthorizationResponseContext>
-{
-    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
-        = OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyAuthorizationResponseContext>()
-            .UseSingletonHandler<ReturnValidationErrorsToClient>()
-            .SetOrder(OpenIddictServerHandlers.Authentication.AttachRedirectUri.Descriptor.Order + 500)
-            .SetType(OpenIddictServerHandlerType.Custom)
-            .Build();
-
-    public ValueTask HandleAsync(ApplyAuthorizationResponseContext context)
-    {
-        if (string.IsNullOrEmpty(context.RedirectUri) && !string.IsNullOrEmpty(context.Response.Error)
-            && context.Transaction.GetProperty<string>(RememberRegisteredRedirectUri.Property) is { } redirectUri)
-        {
-            context.RedirectUri = redirectUri;
-        }
-
-        return default;
     }
 }

@@ -3,24 +3,21 @@ using System.Security.Cryptography;
 using System.Text;
 using Corbado.Oidc.Core.Claims;
 using Corbado.Oidc.Core.Options;
-using Corbado.Oidc.Server.Handlers;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace Corbado.Oidc.Server.FastPath;
+namespace Corbado.Oidc.Server.Login;
 
 /// <summary>
-/// Writes the ID and access tokens of a redeemed fast-path code, with OpenIddict's own token handler, keys and
-/// token shapes: the ID token is the RS256 JWT OpenIddict would sign (same claims, same JWKS key); the access token
+/// Writes the ID and access tokens of a redeemed code (for <see cref="PasskeyLoginFlow"/>), with OpenIddict's own token
+/// handler, keys and token shapes: the ID token is the RS256 JWT OpenIddict would sign (same claims, same JWKS key); the access token
 /// is the RFC 9068 <c>at+jwt</c> OpenIddict issues (HMAC-signed with the internal key, then encrypted), so
 /// OpenIddict's /userinfo validates it like one of its own.
 /// </summary>
 internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> server, IOptions<OidcOptions> oidc, TimeProvider timeProvider)
 {
-    public sealed record IssuedTokens(string IdToken, string AccessToken, long ExpiresIn);
-
     public IssuedTokens Write(CodeGrant grant, IReadOnlyCollection<Claim> profileClaims)
     {
         var options = server.CurrentValue;
@@ -33,7 +30,7 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
             [Claims.ClientId] = grant.ClientId,
             [Claims.Scope] = grant.Scope,
             [Claims.JwtId] = Guid.NewGuid().ToString(),
-            [SignInPasskeyUser.GrantIdClaim] = grant.GrantId,
+            [LoginClaims.GrantId] = grant.GrantId,
         }, settings.AccessTokenLifetime, JsonWebTokenTypes.AccessToken, options.SigningCredentials[0], options.EncryptionCredentials[0]);
 
         var identity = new Dictionary<string, object>(StringComparer.Ordinal)
@@ -54,7 +51,7 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
         var idToken = Create(identity, settings.IdentityTokenLifetime, Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,
             options.SigningCredentials.First(credentials => credentials.Key is AsymmetricSecurityKey));
 
-        return new IssuedTokens(idToken, accessToken, (long)settings.AccessTokenLifetime.TotalSeconds);
+        return new IssuedTokens(idToken, accessToken, (long)settings.AccessTokenLifetime.TotalSeconds, grant.Scope);
 
         // The subject, the passkey user id and the profile claims go in both tokens (userinfo answers from the access token).
         string Create(Dictionary<string, object> claims, TimeSpan lifetime, string type, SigningCredentials signing, EncryptingCredentials? encrypting = null)
@@ -83,12 +80,7 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
 
         foreach (var claim in profileClaims)
         {
-            claims[claim.Type] = claim.ValueType switch
-            {
-                ClaimValueTypes.Boolean => claim.Value == "true",
-                ClaimValueTypes.Integer64 => long.Parse(claim.Value, System.Globalization.CultureInfo.InvariantCulture),
-                _ => claim.Value,
-            };
+            claims[claim.Type] = LoginClaims.ProfileValue(claim);
         }
     }
 

@@ -1,0 +1,33 @@
+using System.Text.Json;
+using Corbado.Oidc.Server.Login;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Abstractions;
+using OpenIddict.Server;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+using static OpenIddict.Server.OpenIddictServerEvents;
+
+namespace Corbado.Oidc.Server.Handlers;
+
+/// <summary>Advertises signed request objects in discovery (OpenIddict's defaults say they are unsupported).</summary>
+public sealed class AdvertiseRequestObjects : IOpenIddictServerHandler<ApplyConfigurationResponseContext>
+{
+    public static OpenIddictServerHandlerDescriptor Descriptor { get; }
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyConfigurationResponseContext>()
+            .UseSingletonHandler<AdvertiseRequestObjects>()
+            .SetOrder(HandlerOrder.BeforeBuiltIns<ApplyConfigurationResponseContext>())
+            .SetType(OpenIddictServerHandlerType.Custom)
+            .Build();
+
+    public ValueTask HandleAsync(ApplyConfigurationResponseContext context)
+    {
+        if (context.Response.Error is null)
+        {
+            context.Response["request_parameter_supported"] = true;
+            context.Response["request_object_signing_alg_values_supported"] =
+                new OpenIddictParameter(JsonSerializer.SerializeToElement(SignedRequestObject.AsymmetricAlgorithms.Concat(SignedRequestObject.SymmetricAlgorithms)));
+        }
+
+        return default;
+    }
+}

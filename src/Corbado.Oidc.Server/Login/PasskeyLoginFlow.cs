@@ -1,0 +1,164 @@
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Core.PasskeyLogin;
+using Corbado.Oidc.Server.Diagnostics;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Corbado.Oidc.Server.Login;
+
+/// <summary>
+/// The passkey login, once, for every door (the fast path and OpenIddict's pipeline): verify the hint and map a refusal
+/// to its OAuth error, decide what a code stands for, issue it, redeem it once (a replay revokes its grant), read the
+/// profile and write the tokens. A door parses its request, authenticates the client, calls this, and writes the answer.
+/// </summary>
+internal sealed class PasskeyLoginFlow(
+    SignedPasskeyDataVerifier verifier,
+    AuthorizationCodeStore codes,
+    GrantRevocations grants,
+    IUserProfileStore profiles,
+    LoginTokenWriter tokens,
+    IOptions<OidcOptions> oidc,
+    TimeProvider timeProvider,
+    ILogger<PasskeyLoginFlow> logger)
+{
+    /// <summary>
+    /// Verifies the request's passkey login and, when it holds, issues a code for it. Refusals go to the client's
+    /// redirect URI (OIDC Core §3.1.2.6): <c>login_required</c> without a hint or past <c>max_age</c>,
+    /// <c>access_denied</c> for a refused hint, <c>temporarily_unavailable</c> for an internal fault.
+    /// </summary>
+    public async Task<AuthorizationOutcome> AuthorizeAsync(AuthorizationInput input, CancellationToken cancellationToken)
+    {
+        // No IdP session exists, so without proof in the request the user must log in (OIDC Core §3.1.2.6).
+        if (string.IsNullOrEmpty(input.LoginHint))
+        {
+            ServerLog.PasskeyLoginMissing(logger, input.ClientId);
+            return AuthorizationOutcome.Refused(Errors.LoginRequired, "A passkey login is required.");
+        }
+
+        PasskeyLoginResult result;
+        try
+        {
+            result = await verifier.VerifyAsync(input.LoginHint, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            ServerLog.PasskeyLoginFault(logger, exception, input.ClientId);
+            return AuthorizationOutcome.Refused(Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.");
+        }
+
+        if (!result.Succeeded)
+        {
+            ServerLog.PasskeyLoginRefused(logger, result.Failure.Value.ToReasonCode(), input.ClientId, result.KeyId, result.JtiHash);
+            return AuthorizationOutcome.Refused(Errors.AccessDenied, "The passkey login could not be verified.");
+        }
+
+        var login = result.Login;
+        // OIDC Core §3.1.2.1: max_age bounds the time since the user actually authenticated (the ceremony, iat).
+        if (input.MaxAge is { } maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
+        {
+            ServerLog.PasskeyLoginTooOldForMaxAge(logger, input.ClientId, login.JtiHash);
+            return AuthorizationOutcome.Refused(Errors.LoginRequired, "The passkey login is older than max_age allows.");
+        }
+
+        var grant = new CodeGrant
+        {
+            ClientId = input.ClientId,
+            RedirectUri = input.RedirectUri,
+            Scope = string.Join(' ', input.Scopes),
+            Nonce = input.Nonce,
+            CodeChallenge = input.CodeChallenge,
+            Subject = login.Subject,
+            PasskeyUserId = login.PasskeyUserId,
+            AuthTime = login.AuthenticatedAt.ToUnixTimeSeconds(),
+            // A random id per login: the handle that revokes its access tokens if its code is replayed.
+            GrantId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
+        };
+
+        var expiresAt = timeProvider.GetUtcNow() + oidc.Value.AuthorizationCodeLifetime;
+        var handle = await codes.IssueAsync(grant.ToJson(), grant.GrantId, expiresAt, cancellationToken);
+        ServerLog.PasskeyLoginAccepted(logger, input.ClientId, login.KeyId, login.JtiHash);
+        return new AuthorizationOutcome(handle, null, null);
+    }
+
+    /// <summary>
+    /// Redeems a code for its authenticated client (RFC 6749 §4.1.3): bound to the client, the redirect URI and the
+    /// PKCE verifier (RFC 7636 §4.6), used once; a second use revokes what the first produced (RFC 6749 §4.1.2).
+    /// </summary>
+    public async Task<TokenOutcome> RedeemCodeAsync(CodeRedemption input, CancellationToken cancellationToken)
+    {
+        var issued = input.Code.Length == AuthorizationCodeStore.HandleLength ? await codes.FindAsync(input.Code, cancellationToken) : null;
+        if (issued is { Redeemed: true })
+        {
+            await grants.RevokeReplayedCodeAsync(issued.GrantId, input.ClientId, cancellationToken);
+            return Refuse("code_replayed", Errors.InvalidGrant, "The authorization code has already been redeemed.");
+        }
+
+        if (issued is null || CodeGrant.FromPayload(issued.Payload) is not { } grant)
+        {
+            return Refuse("invalid_code", Errors.InvalidGrant, "The authorization code is invalid or has expired (codes live "
+                + (long)oidc.Value.AuthorizationCodeLifetime.TotalSeconds + " s and are single use).");
+        }
+
+        if (grant.ClientId != input.ClientId)
+        {
+            return Refuse("client_mismatch", Errors.InvalidGrant, "The authorization code was issued to another client.");
+        }
+
+        // RFC 6749 §4.1.3: redirect_uri is required when the authorization request had one (ours always do).
+        if (input.RedirectUri is null)
+        {
+            return Refuse("missing_redirect_uri", Errors.InvalidRequest, "The mandatory 'redirect_uri' parameter is missing.");
+        }
+
+        if (input.RedirectUri != grant.RedirectUri)
+        {
+            return Refuse("redirect_uri_mismatch", Errors.InvalidGrant, "The redirect_uri does not match the authorization request.");
+        }
+
+        if (grant.CodeChallenge is null ? input.CodeVerifier is not null : input.CodeVerifier is null)
+        {
+            return Refuse("pkce_mismatch", Errors.InvalidRequest, grant.CodeChallenge is null
+                ? "The 'code_verifier' parameter is not allowed: the authorization request had no code_challenge."
+                : "The mandatory 'code_verifier' parameter is missing.");
+        }
+
+        if (grant.CodeChallenge is not null && !VerifierMatches(input.CodeVerifier!, grant.CodeChallenge))
+        {
+            return Refuse("pkce_mismatch", Errors.InvalidGrant, "The code_verifier does not match the code_challenge.");
+        }
+
+        if (!await codes.TryRedeemAsync(input.Code, cancellationToken))
+        {
+            // Redeemed concurrently: RFC 6749 §4.1.2, revoke what the other redemption produced.
+            await grants.RevokeReplayedCodeAsync(grant.GrantId, input.ClientId, cancellationToken);
+            return Refuse("code_replayed", Errors.InvalidGrant, "The authorization code has already been redeemed.");
+        }
+
+        // docs/login-rules.md §4: profile claims are read at redemption, by granted scope; absent data is omitted.
+        var scopes = grant.Scopes;
+        IReadOnlyCollection<Claim> profileClaims = ProfileClaims.AnyReleasedBy(scopes)
+            ? [.. ProfileClaims.For(await profiles.FindAsync(grant.Subject, cancellationToken), scopes)]
+            : [];
+
+        return new TokenOutcome(tokens.Write(grant, profileClaims), null, null);
+
+        TokenOutcome Refuse(string reason, string error, string description)
+        {
+            ServerLog.TokenRequestRefused(logger, reason, input.ClientId);
+            return TokenOutcome.Refused(error, description);
+        }
+    }
+
+    /// <summary>RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge, compared in constant time.</summary>
+    private static bool VerifierMatches(string verifier, string challenge)
+    {
+        var computed = Base64UrlEncoder.Encode(SHA256.HashData(Encoding.ASCII.GetBytes(verifier)));
+        return CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed), Encoding.ASCII.GetBytes(challenge));
+    }
+}

@@ -1,0 +1,47 @@
+using System.Buffers;
+using System.Text.Json;
+using static OpenIddict.Abstractions.OpenIddictConstants;
+
+namespace Corbado.Oidc.Server.Login;
+
+/// <summary>The token endpoint's JSON answers (RFC 6749 §5.1, §5.2), written the same way by every door.</summary>
+internal static class TokenResponse
+{
+    /// <summary>A successful token response: the bearer access token, its lifetime, the granted scope and the ID token.</summary>
+    public static Task WriteAsync(HttpContext context, IssuedTokens tokens)
+        => WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
+        {
+            writer.WriteString(Parameters.AccessToken, tokens.AccessToken);
+            writer.WriteString(Parameters.TokenType, TokenTypes.Bearer);
+            writer.WriteNumber(Parameters.ExpiresIn, tokens.ExpiresIn);
+            writer.WriteString(Parameters.Scope, tokens.Scope);
+            writer.WriteString(Parameters.IdToken, tokens.IdToken);
+        });
+
+    /// <summary>An error response (RFC 6749 §5.2).</summary>
+    public static Task WriteErrorAsync(HttpContext context, int status, string error, string description)
+        => WriteJsonAsync(context, status, writer =>
+        {
+            writer.WriteString(Parameters.Error, error);
+            writer.WriteString(Parameters.ErrorDescription, description);
+        });
+
+    /// <summary>JSON, never cached (RFC 6749 §5.1).</summary>
+    private static async Task WriteJsonAsync(HttpContext context, int status, Action<Utf8JsonWriter> write)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = "application/json;charset=UTF-8";
+        response.Headers.CacheControl = "no-store";
+        response.Headers.Pragma = "no-cache";
+        var buffer = new ArrayBufferWriter<byte>(4096);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            write(writer);
+            writer.WriteEndObject();
+        }
+
+        await response.Body.WriteAsync(buffer.WrittenMemory, context.RequestAborted);
+    }
+}

@@ -1,0 +1,368 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Corbado.Oidc.Testing;
+using Microsoft.AspNetCore.WebUtilities;
+using Xunit.Abstractions;
+
+namespace Corbado.Oidc.Server.Tests.Differential;
+
+/// <summary>
+/// The two doors of the login (the fast path and OpenIddict's pipeline) behave alike: a seeded generator sends valid
+/// logins and hostile variants of every authorize and token parameter, header and hint (payloads bent and re-signed
+/// with the trusted key) to a server with the fast path on and to one with it off, and the observable outcomes must be
+/// equal: status, OAuth error, redirect target, and whether a code or tokens were issued. The suite runs a fixed seed
+/// and count; set <c>CORBADO_DIFF_CASES</c> and <c>CORBADO_DIFF_SEED</c> for a longer run.
+/// </summary>
+public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
+{
+    private const string Confidential = CorbadoOidcServerFactory.ConfidentialClientId;
+    private const string Public = CorbadoOidcServerFactory.PublicClientId;
+
+    private readonly CorbadoOidcServerFactory _fast = new(settings =>
+    {
+        settings["Oidc:FastPath"] = "true";
+        settings["RateLimiting:Enabled"] = "false";
+    });
+
+    private CorbadoOidcServerFactory? _openIddict;
+
+    /// <summary>OpenIddict's door alone, trusting the same passkey issuer key as the fast server.</summary>
+    private CorbadoOidcServerFactory OpenIddictDoor => _openIddict ??= new(settings =>
+    {
+        settings["Oidc:FastPath"] = "false";
+        settings["RateLimiting:Enabled"] = "false";
+        settings["Corbado:JwksFile"] = _fast.JwksFile;
+    });
+
+    public void Dispose()
+    {
+        _openIddict?.Dispose();
+        _fast.Dispose();
+    }
+
+    private static int Setting(string name, int fallback) => int.TryParse(Environment.GetEnvironmentVariable(name), out var value) ? value : fallback;
+
+    [Fact]
+    public async Task BothDoors_SeededValidAndHostileRequests_GiveTheSameOutcomes()
+    {
+        var seed = Setting("CORBADO_DIFF_SEED", 20261130);
+        var cases = Setting("CORBADO_DIFF_CASES", 160);
+        var random = new Random(seed);
+        using var fast = _fast.CreateProtocolClient();
+        using var openIddict = OpenIddictDoor.CreateProtocolClient();
+        var differences = new List<string>();
+        var seen = new Dictionary<string, int>();
+
+        for (var i = 0; i < cases; i++)
+        {
+            var generated = i % 2 == 0 ? AuthorizeCase(random) : TokenCase(random);
+            var fastOutcome = await generated.Run(fast, _fast);
+            var openIddictOutcome = await generated.Run(openIddict, OpenIddictDoor);
+            seen[fastOutcome.ToString()] = seen.GetValueOrDefault(fastOutcome.ToString()) + 1;
+            if (fastOutcome != openIddictOutcome)
+            {
+                differences.Add($"seed {seed} case {i} ({generated.Description}): fast path {fastOutcome}, OpenIddict {openIddictOutcome}");
+            }
+        }
+
+        output.WriteLine(string.Join(Environment.NewLine, seen.OrderBy(o => o.Key).Select(o => $"{o.Value,4} {o.Key}")));
+        Assert.True(differences.Count == 0, string.Join(Environment.NewLine, differences));
+        // The generator reaches codes, tokens and refusals at both endpoints, or the comparison would prove little.
+        Assert.Contains(seen.Keys, key => key.Contains("Code = True", StringComparison.Ordinal));
+        Assert.Contains(seen.Keys, key => key.Contains("Tokens = True", StringComparison.Ordinal));
+        Assert.Contains(seen.Keys, key => key.Contains("access_denied", StringComparison.Ordinal));
+        Assert.Contains(seen.Keys, key => key.Contains("invalid_grant", StringComparison.Ordinal));
+    }
+
+    /// <summary>What a test can see of an answer, without values that differ per server (codes, tokens, descriptions).</summary>
+    private sealed record Outcome(int Status, string? Error, string? RedirectTarget, bool Code, bool Tokens);
+
+    /// <summary>One generated request, replayable against either server (each has its own database and codes).</summary>
+    private sealed record Case(string Description, Func<HttpClient, CorbadoOidcServerFactory, Task<Outcome>> Run);
+
+    // ---- /authorize -------------------------------------------------------------------------------------------------
+
+    private static readonly string[] HostileValues =
+    [
+        "", " ", "x", "openid openid", "code token", "none", "plain", "query", "fragment", "form_post", "-1", "0", "1e9",
+        "https://evil.example/callback", "javascript:alert(1)", "\u0000", "ß\u202e", new string('a', 9000), "%00", "a b",
+    ];
+
+    private Case AuthorizeCase(Random random)
+    {
+        var usePublic = random.Next(4) == 0;
+        var pkce = Pkce.Create();
+        var mutations = new List<string>();
+        var parameters = OidcProtocol.AuthorizeParameters(null, usePublic ? Public : Confidential,
+            usePublic ? CorbadoOidcServerFactory.PublicRedirectUri : CorbadoOidcServerFactory.ConfidentialRedirectUri);
+        parameters["state"] = "state-" + random.Next();
+        parameters["nonce"] = "nonce-" + random.Next();
+        if (usePublic || random.Next(2) == 0)
+        {
+            parameters["code_challenge"] = pkce.Challenge;
+            parameters["code_challenge_method"] = "S256";
+        }
+
+        var hint = HintMutation(random, mutations);
+        var repeated = new List<(string, string)>();
+        for (var m = random.Next(0, 3); m > 0; m--)
+        {
+            switch (random.Next(6))
+            {
+                case 0:
+                    var dropped = Pick(random, parameters.Keys.ToArray());
+                    parameters.Remove(dropped);
+                    mutations.Add("drop " + dropped);
+                    break;
+                case 1:
+                    var repeatedName = Pick(random, ["client_id", "state", "scope", "login_hint", "response_type", "nonce", "redirect_uri"]);
+                    repeated.Add((repeatedName, Pick(random, HostileValues)));
+                    mutations.Add("repeat " + repeatedName);
+                    break;
+                case 2:
+                    var extra = Pick(random, ["prompt", "max_age", "response_mode", "ui_locales", "acr_values", "claims", "request_uri", "resource", "display"]);
+                    parameters[extra] = Pick(random, ["login", "none", "consent", "300", "0", "query", "form_post", "fragment", "de", "{}", "urn:x"]);
+                    mutations.Add($"{extra}={parameters[extra]}");
+                    break;
+                default:
+                    var name = Pick(random, ["client_id", "response_type", "scope", "redirect_uri", "state", "nonce", "code_challenge", "code_challenge_method"]);
+                    parameters[name] = Pick(random, HostileValues.Concat(ValidLooking(name)).ToArray());
+                    mutations.Add($"{name}={Show(parameters[name])}");
+                    break;
+            }
+        }
+
+        var usePost = random.Next(4) == 0;
+        mutations.Add(usePost ? "POST" : "GET");
+        return new Case(string.Join(", ", mutations), async (client, factory) =>
+        {
+            var sent = new Dictionary<string, string?>(parameters) { ["login_hint"] = hint?.Invoke(_fast.Minter) };
+            using var request = AuthorizeRequest(sent, repeated, usePost);
+            using var response = await client.SendAsync(request);
+            var parsed = await OidcProtocol.ParseAsync(response);
+            return new Outcome((int)parsed.StatusCode, parsed.Error ?? JsonError(parsed.Body),
+                parsed.RedirectTarget is { IsAbsoluteUri: true } target ? target.GetLeftPart(UriPartial.Path) : null, parsed.Code is not null, false);
+        });
+    }
+
+    private static string[] ValidLooking(string name) => name switch
+    {
+        "scope" => ["openid", "openid profile", "openid email profile", "profile", "openid unknown", "openid  profile"],
+        "response_type" => ["code", "code code", "code id_token", "id_token", "token"],
+        "redirect_uri" => [CorbadoOidcServerFactory.ConfidentialRedirectUri, CorbadoOidcServerFactory.PublicRedirectUri, CorbadoOidcServerFactory.ConfidentialRedirectUri + "/"],
+        "client_id" => [Confidential, Public, "unknown-client"],
+        "code_challenge" => [Pkce.Create().Challenge, Pkce.Create().Challenge[..42], Pkce.Create().Challenge + "="],
+        "code_challenge_method" => ["S256", "plain", "s256"],
+        _ => ["value"],
+    };
+
+    /// <summary>A hint for the request: valid, absent, or bent (and re-signed with the trusted key, or not).</summary>
+    private static Func<HintMinter, string>? HintMutation(Random random, List<string> mutations)
+    {
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        (string Name, Func<HintMinter, string>? Mint)[] choices =
+        [
+            ("valid hint", minter => minter.Mint()),
+            ("valid hint", minter => minter.Mint()),
+            ("valid hint", minter => minter.Mint()),
+            ("no hint", null),
+            ("exp as string", minter => minter.Mint(p => p["exp"] = (now + 300).ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            ("nbf as string", minter => minter.Mint(p => p["nbf"] = "0")),
+            ("iat as string", minter => minter.Mint(p => p["iat"] = now.ToString(System.Globalization.CultureInfo.InvariantCulture))),
+            ("webauthnId true", minter => minter.Mint(p => p["webauthnId"] = true)),
+            ("webauthnId array", minter => minter.Mint(p => p["webauthnId"] = new JsonArray("ß"))),
+            ("webauthnId object", minter => minter.Mint(p => p["webauthnId"] = new JsonObject { ["a"] = 1 })),
+            ("webauthnId empty", minter => minter.Mint(p => p["webauthnId"] = "")),
+            ("iss number", minter => minter.Mint(p => p["iss"] = 42)),
+            ("wrong iss", minter => minter.Mint(p => p["iss"] = "pro-other")),
+            ("no jti", minter => minter.Mint(p => p.Remove("jti"))),
+            ("expired", minter => minter.Mint(p => { p["exp"] = now - 3600; p["iat"] = now - 3900; p["nbf"] = now - 3900; })),
+            ("future", minter => minter.Mint(p => { p["iat"] = now + 3600; p["nbf"] = now + 3600; p["exp"] = now + 3900; })),
+            ("huge exp", minter => minter.Mint(p => p["exp"] = 1e300)),
+            ("isCUI string", minter => minter.Mint(p => p["isCUI"] = "true")),
+            ("alg none", minter => HintMinter.Unsigned("{\"alg\":\"none\",\"kid\":\"" + minter.Key.KeyId + "\"}", minter.DefaultPayload().ToJsonString())),
+            ("unknown kid", minter => minter.Mint(header: h => h["kid"] = "kid-unknown")),
+            ("flipped signature", minter => { var h = minter.Mint(); return h[..^3] + (h[^3] == 'A' ? "BBB" : "AAA"); }),
+            ("garbage", _ => "not-a-jws"),
+            ("duplicate claim", minter => minter.Sign(minter.DefaultHeader().ToJsonString(), minter.DefaultPayload().ToJsonString()[..^1] + ",\"webauthnId\":\"other\"}")),
+        ];
+        var (name, mint) = choices[random.Next(choices.Length)];
+        mutations.Add(name);
+        return mint;
+    }
+
+    private static HttpRequestMessage AuthorizeRequest(Dictionary<string, string?> parameters, List<(string Name, string Value)> repeated, bool usePost)
+    {
+        var pairs = parameters.Where(p => p.Value is not null).Select(p => new KeyValuePair<string, string>(p.Key, p.Value!))
+            .Concat(repeated.Select(r => new KeyValuePair<string, string>(r.Name, r.Value))).ToList();
+        if (usePost)
+        {
+            return new HttpRequestMessage(HttpMethod.Post, "authorize") { Content = new FormUrlEncodedContent(pairs) };
+        }
+
+        var query = string.Join('&', pairs.Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+        return new HttpRequestMessage(HttpMethod.Get, "authorize?" + query);
+    }
+
+    // ---- /token -----------------------------------------------------------------------------------------------------
+
+    private Case TokenCase(Random random)
+    {
+        var usePublic = random.Next(4) == 0;
+        var clientId = usePublic ? Public : Confidential;
+        var redirectUri = usePublic ? CorbadoOidcServerFactory.PublicRedirectUri : CorbadoOidcServerFactory.ConfidentialRedirectUri;
+        var withPkce = usePublic || random.Next(2) == 0;
+        var mutations = new List<string> { usePublic ? "public client" : "confidential client", withPkce ? "PKCE" : "no PKCE" };
+        var form = new Dictionary<string, string?>
+        {
+            ["grant_type"] = "authorization_code",
+            ["redirect_uri"] = redirectUri,
+        };
+        var authentication = usePublic ? "body id" : Pick(random, ["basic", "basic", "post", "post", "basic+body id", "basic+other body id", "basic+post secret",
+            "basic empty secret", "basic wrong secret", "post wrong secret", "none", "post id only", "basic unknown client"]);
+        mutations.Add(authentication);
+        var codeChoice = Pick(random, ["own", "own", "own", "own", "garbage", "missing", "replayed", "repeated", "other client's"]);
+        mutations.Add("code " + codeChoice);
+        var verifierChoice = withPkce ? Pick(random, ["right", "right", "right", "wrong", "missing"]) : Pick(random, ["none", "none", "unexpected"]);
+        mutations.Add("verifier " + verifierChoice);
+        for (var m = random.Next(2) == 0 ? 0 : random.Next(1, 3); m > 0; m--)
+        {
+            switch (random.Next(4))
+            {
+                case 0:
+                    form["redirect_uri"] = Pick(random, [null, "", CorbadoOidcServerFactory.PublicRedirectUri, redirectUri + "/", "https://evil.example/callback"]);
+                    mutations.Add("redirect_uri=" + Show(form["redirect_uri"]));
+                    break;
+                case 1:
+                    form["grant_type"] = Pick(random, [null, "", "refresh_token", "client_credentials", "password", "authorization_code ", "urn:ietf:params:oauth:grant-type:token-exchange"]);
+                    mutations.Add("grant_type=" + Show(form["grant_type"]));
+                    break;
+                case 2:
+                    var extra = Pick(random, ["scope", "resource", "audience", "refresh_token", "nonce", "client_assertion_type", "code_challenge"]);
+                    form[extra] = Pick(random, ["openid", "https://api.example", "x", ""]);
+                    mutations.Add($"{extra}={Show(form[extra])}");
+                    break;
+                case 3 when random.Next(2) == 0:
+                    mutations.Add("content type");
+                    form["\u0001content-type"] = Pick(random, ["application/json", "text/plain", "application/x-www-form-urlencoded; charset=utf-8",
+                        "application/x-www-form-urlencoded, text/html", "multipart/form-data; boundary=x"]);
+                    break;
+            }
+        }
+
+        return new Case(string.Join(", ", mutations), async (client, factory) =>
+        {
+            var pkce = Pkce.Create();
+            var authorize = OidcProtocol.AuthorizeParameters(_fast.Minter.Mint(), clientId, redirectUri);
+            if (withPkce)
+            {
+                authorize["code_challenge"] = pkce.Challenge;
+                authorize["code_challenge_method"] = "S256";
+            }
+
+            var code = (await client.AuthorizeAsync(authorize)).Code ?? throw new InvalidOperationException("No code for the token case.");
+            var sent = new Dictionary<string, string?>(form);
+            var contentType = sent.Remove("\u0001content-type", out var type) ? type : "application/x-www-form-urlencoded";
+            var repeatCode = false;
+            switch (codeChoice)
+            {
+                case "own":
+                    sent["code"] = code;
+                    break;
+                case "garbage":
+                    sent["code"] = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+                    break;
+                case "replayed":
+                    sent["code"] = code;
+                    (await client.RedeemCodeAsync(code, clientId, usePublic ? null : CorbadoOidcServerFactory.ConfidentialClientSecret, redirectUri,
+                        withPkce ? pkce.Verifier : null, useBasic: !usePublic)).Dispose();
+                    break;
+                case "repeated":
+                    sent["code"] = code;
+                    repeatCode = true;
+                    break;
+                case "other client's":
+                    var other = OidcProtocol.AuthorizeParameters(_fast.Minter.Mint(), usePublic ? Confidential : Public,
+                        usePublic ? CorbadoOidcServerFactory.ConfidentialRedirectUri : CorbadoOidcServerFactory.PublicRedirectUri);
+                    other["code_challenge"] = pkce.Challenge;
+                    other["code_challenge_method"] = "S256";
+                    sent["code"] = (await client.AuthorizeAsync(other)).Code;
+                    break;
+            }
+
+            sent["code_verifier"] = verifierChoice switch
+            {
+                "right" => pkce.Verifier,
+                "wrong" => Pkce.Create().Verifier,
+                "unexpected" => Pkce.Create().Verifier,
+                _ => null,
+            };
+
+            using var request = TokenRequest(sent, authentication, clientId, repeatCode ? code : null, contentType!);
+            using var response = await client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            return new Outcome((int)response.StatusCode, JsonError(body), null, false, body.Contains("\"access_token\"", StringComparison.Ordinal));
+        });
+    }
+
+    private static HttpRequestMessage TokenRequest(Dictionary<string, string?> form, string authentication, string clientId, string? repeatedCode, string contentType)
+    {
+        const string secret = CorbadoOidcServerFactory.ConfidentialClientSecret;
+        string? basic = null;
+        switch (authentication)
+        {
+            case "basic": basic = clientId + ":" + secret; break;
+            case "post": form["client_id"] = clientId; form["client_secret"] = secret; break;
+            case "basic+body id": basic = clientId + ":" + secret; form["client_id"] = clientId; break;
+            case "basic+other body id": basic = clientId + ":" + secret; form["client_id"] = Public; break;
+            case "basic+post secret": basic = clientId + ":" + secret; form["client_secret"] = secret; break;
+            case "basic empty secret": basic = clientId + ":"; break;
+            case "basic wrong secret": basic = clientId + ":wrong-secret"; break;
+            case "post wrong secret": form["client_id"] = clientId; form["client_secret"] = "wrong-secret"; break;
+            case "post id only": form["client_id"] = clientId; break;
+            case "body id": form["client_id"] = clientId; break;
+            case "basic unknown client": basic = "unknown-client:" + secret; break;
+        }
+
+        var pairs = form.Where(p => p.Value is not null).Select(p => p.Key + "=" + Uri.EscapeDataString(p.Value!)).ToList();
+        if (repeatedCode is not null)
+        {
+            pairs.Add("code=" + Uri.EscapeDataString(repeatedCode));
+        }
+
+        var content = new StringContent(string.Join('&', pairs), Encoding.UTF8);
+        content.Headers.Remove("Content-Type");
+        content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+        var request = new HttpRequestMessage(HttpMethod.Post, "token") { Content = content };
+        if (basic is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(basic)));
+        }
+
+        return request;
+    }
+
+    // ---- helpers ----------------------------------------------------------------------------------------------------
+
+    private static T Pick<T>(Random random, T[] values) => values[random.Next(values.Length)];
+
+    private static string Show(string? value) => value is null ? "(absent)" : value.Length > 24 ? value[..24] + "…" : value;
+
+    private static string? JsonError(string body)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+        }
+        catch (JsonException)
+        {
+            // OpenIddict's local error page is HTML, so fall back to the error name it shows.
+            return body.Contains("invalid_request", StringComparison.Ordinal) ? "invalid_request"
+                : body.Contains("invalid_client", StringComparison.Ordinal) ? "invalid_client" : null;
+        }
+    }
+}

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using Corbado.Oidc.Testing;
+using Microsoft.AspNetCore.WebUtilities;
+
+namespace Corbado.Oidc.Server.Tests.Hostile;
+
+/// <summary>
+/// Requests found by a fuzz outside the team: each is a spec-conformant 4xx on both doors (fast path on and off), never
+/// a 500, and never tokens.
+/// </summary>
+public sealed class HostileTokenRequestTests
+{
+    private static CorbadoOidcServerFactory CreateFactory(bool fastPath)
+        => new(settings => settings["Oidc:FastPath"] = fastPath ? "true" : "false");
+
+    private static async Task<string> IssueCodeAsync(CorbadoOidcServerFactory factory, HttpClient client)
+        => (await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()))).Code
+            ?? throw new InvalidOperationException("No code was issued.");
+
+    private static HttpRequestMessage TokenRequest(string code, string? basicSecret, IDictionary<string, string>? extra = null)
+    {
+        var form = new Dictionary<string, string>
+        {
+            ["grant_type"] = "authorization_code",
+            ["code"] = code,
+            ["redirect_uri"] = CorbadoOidcServerFactory.ConfidentialRedirectUri,
+        };
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            form[name] = value;
+        }
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "token") { Content = new FormUrlEncodedContent(form) };
+        if (basicSecret is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+                Convert.ToBase64String(Encoding.UTF8.GetBytes(CorbadoOidcServerFactory.ConfidentialClientId + ":" + basicSecret)));
+        }
+
+        return request;
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Token_BasicAuthenticatesOneClientAndBodyNamesAnother_IsRefusedWithInvalidRequest(bool fastPath)
+    {
+        using var factory = CreateFactory(fastPath);
+        using var client = factory.CreateProtocolClient();
+        var code = await IssueCodeAsync(factory, client);
+        using var request = TokenRequest(code, CorbadoOidcServerFactory.ConfidentialClientSecret,
+            new Dictionary<string, string> { ["client_id"] = CorbadoOidcServerFactory.PublicClientId });
+
+        using var response = await client.SendAsync(request);
+        var json = await response.ReadJsonAsync();
+
+        // RFC 6749 §2.3: one client, by one method.
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", json.GetProperty("error").GetString());
+        Assert.False(json.TryGetProperty("access_token", out _));
+        // The code was not spent: its own client still redeems it.
+        using var redeemed = await client.RedeemCodeAsync(code);
+        Assert.Equal(HttpStatusCode.OK, redeemed.StatusCode);
+    }
+
+    [Theory]
+    [InlineData(true, "application/x-www-form-urlencoded, text/html")]
+    [InlineData(false, "application/x-www-form-urlencoded, text/html")]
+    [InlineData(true, "application/x-www-form-urlencoded; charset=utf-8, application/json")]
+    [InlineData(false, "text/html, application/x-www-form-urlencoded")]
+    public async Task Token_ContentTypeListingSeveralMediaTypes_Answers400InvalidRequest(bool fastPath, string contentType)
+    {
+        using var factory = CreateFactory(fastPath);
+        using var client = factory.CreateProtocolClient();
+        var code = await IssueCodeAsync(factory, client);
+        using var request = TokenRequest(code, CorbadoOidcServerFactory.ConfidentialClientSecret);
+        request.Content!.Headers.Remove("Content-Type");
+        request.Content.Headers.TryAddWithoutValidation("Content-Type", contentType);
+
+        using var response = await client.SendAsync(request);
+        var json = await response.ReadJsonAsync();
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", json.GetProperty("error").GetString());
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Token_BasicCredentialsWithEmptySecret_Answers401InvalidClientWithBasicChallenge(bool fastPath)
+    {
+        using var factory = CreateFactory(fastPath);
+        using var client = factory.CreateProtocolClient();
+        var code = await IssueCodeAsync(factory, client);
+        using var request = TokenRequest(code, basicSecret: "");
+
+        using var response = await client.SendAsync(request);
+        var json = await response.ReadJsonAsync();
+
+        // RFC 6749 §5.2: invalid_client, 401 with a challenge for the scheme the client used.
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("invalid_client", json.GetProperty("error").GetString());
+        Assert.Contains(response.Headers.WwwAuthenticate, challenge => challenge.Scheme == "Basic");
+    }
+
+    [Theory]
+    [InlineData(true, "code code")]
+    [InlineData(false, "code code")]
+    [InlineData(true, "code  code")]
+    [InlineData(false, "code id_token code")]
+    public async Task Authorize_ResponseTypeRepeatingCode_IsRefusedWithoutCodeOrServerError(bool fastPath, string responseType)
+    {
+        using var factory = CreateFactory(fastPath);
+        using var client = factory.CreateProtocolClient();
+        var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
+        request["response_type"] = responseType;
+
+        var response = await client.AuthorizeAsync(request);
+
+        // Answered locally when no response mode can be inferred for the value, else at the redirect URI.
+        Assert.True(response.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.Found, response.StatusCode.ToString());
+        Assert.Null(response.Code);
+        Assert.Equal("invalid_request", response.Error ?? (response.Body.Contains("invalid_request", StringComparison.Ordinal) ? "invalid_request" : null));
+    }
+}
