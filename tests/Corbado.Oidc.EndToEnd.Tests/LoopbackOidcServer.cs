@@ -11,7 +11,7 @@ namespace Corbado.Oidc.EndToEnd.Tests;
 /// </summary>
 internal static class LoopbackOidcServer
 {
-    public static CorbadoOidcServerFactory Start(string clientId, string clientSecret, Uri redirectUri)
+    public static CorbadoOidcServerFactory Start(string clientId, string clientSecret, Uri redirectUri, Action<Dictionary<string, string?>>? configure = null)
     {
         var port = LoopbackPorts.Free();
         var server = new CorbadoOidcServerFactory(settings =>
@@ -19,6 +19,7 @@ internal static class LoopbackOidcServer
             settings["Clients:2:ClientId"] = clientId;
             settings["Clients:2:ClientSecret"] = clientSecret;
             settings["Clients:2:RedirectUris:0"] = redirectUri.AbsoluteUri;
+            configure?.Invoke(settings);
         }, environment: "Development", issuer: $"http://127.0.0.1:{port}/")
         {
             // Relying parties validate exp/iat against the real clock.

@@ -24,7 +24,10 @@ public sealed class ClientRegistration
     /// </summary>
     public string? JwksUri { get; set; }
 
-    /// <summary>Required. Exact redirect URIs (no wildcards, compared exactly).</summary>
+    /// <summary>
+    /// Exact redirect URIs (no wildcards, compared exactly). Required, unless the client only calls the verify API
+    /// (<see cref="AllowPasskeyVerification"/>).
+    /// </summary>
     public List<string> RedirectUris { get; set; } = [];
 
     /// <summary>
@@ -38,4 +41,10 @@ public sealed class ClientRegistration
 
     /// <summary>Require PKCE (S256) even for this confidential client.</summary>
     public bool RequirePkce { get; set; }
+
+    /// <summary>
+    /// May call the verify API (<c>POST /api/v1/passkey-logins/verify</c>) with its secret: a custom backend or an
+    /// Auth0 custom-database script that checks a signedPasskeyData itself. Needs a client secret.
+    /// </summary>
+    public bool AllowPasskeyVerification { get; set; }
 }

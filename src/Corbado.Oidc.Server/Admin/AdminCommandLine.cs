@@ -33,15 +33,16 @@ public static class AdminCommandLine
     private static Command BuildClients(TextWriter output)
     {
         var clientId = new Option<string>("--client-id") { Description = "The client id the relying party sends.", Required = true };
-        var redirectUris = new Option<string[]>("--redirect-uri") { Description = "An exact redirect URI (repeat for several).", Required = true };
+        var redirectUris = new Option<string[]>("--redirect-uri") { Description = "An exact redirect URI (repeat for several); required unless the client only calls the verify API." };
         var displayName = new Option<string?>("--display-name") { Description = "A name for people." };
         var isPublic = new Option<bool>("--public") { Description = "A public client: no secret, PKCE required." };
         var requirePkce = new Option<bool>("--require-pkce") { Description = "Require PKCE (S256) for this confidential client." };
         var hs256RequestObjects = new Option<bool>("--allow-hs256-request-objects") { Description = "Accept request objects signed with the client secret (keeps an encrypted copy of it)." };
+        var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
-            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects,
+            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -54,6 +55,7 @@ public static class AdminCommandLine
                 DisplayName = parse.GetValue(displayName),
                 RequirePkce = parse.GetValue(requirePkce),
                 AllowSymmetricRequestObjects = parse.GetValue(hs256RequestObjects),
+                AllowPasskeyVerification = parse.GetValue(passkeyVerification),
             };
 
             var errors = ClientRegistrar.Validate(registration);

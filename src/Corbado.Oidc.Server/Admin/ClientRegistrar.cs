@@ -71,9 +71,14 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             errors.Add("ClientId is required.");
         }
 
-        if (registration.RedirectUris.Count == 0)
+        if (registration.RedirectUris.Count == 0 && !registration.AllowPasskeyVerification)
         {
             errors.Add($"Client '{registration.ClientId}': at least one RedirectUris entry is required.");
+        }
+
+        if (registration.AllowPasskeyVerification && string.IsNullOrEmpty(registration.ClientSecret))
+        {
+            errors.Add($"Client '{registration.ClientId}': AllowPasskeyVerification needs a client secret.");
         }
 
         if (registration.AllowSymmetricRequestObjects && string.IsNullOrEmpty(registration.ClientSecret))
@@ -154,15 +159,22 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             descriptor.RedirectUris.Add(new Uri(uri, UriKind.Absolute));
         }
 
-        descriptor.Permissions.UnionWith(
-        [
-            Permissions.Endpoints.Authorization,
-            Permissions.Endpoints.Token,
-            Permissions.GrantTypes.AuthorizationCode,
-            Permissions.ResponseTypes.Code,
-            Permissions.Scopes.Email,
-            Permissions.Scopes.Profile,
-        ]);
+        descriptor.Permissions.UnionWith([Permissions.Scopes.Email, Permissions.Scopes.Profile]);
+        if (registration.RedirectUris.Count > 0)
+        {
+            descriptor.Permissions.UnionWith(
+            [
+                Permissions.Endpoints.Authorization,
+                Permissions.Endpoints.Token,
+                Permissions.GrantTypes.AuthorizationCode,
+                Permissions.ResponseTypes.Code,
+            ]);
+        }
+
+        if (registration.AllowPasskeyVerification)
+        {
+            descriptor.Permissions.Add(Login.LoginPermissions.PasskeyVerification);
+        }
 
         // PKCE is mandatory for public clients (RFC 9700 §2.1.1) and optional per confidential client.
         if (isPublic || registration.RequirePkce)

@@ -34,6 +34,32 @@ internal sealed class FastAuthorizeEndpoint(
     /// <summary>Answers the request, or returns false (having changed nothing) when OpenIddict should.</summary>
     public async Task<bool> TryHandleAsync(HttpContext context)
     {
+        if (await ReadEligibleRequestAsync(context) is not { } request)
+        {
+            return false;
+        }
+
+        // From here on the request is ours: it is valid, so every answer goes to the registered redirect URI.
+        ServerLog.AnsweredOnFastPath(logger, "/authorize", request.Input.ClientId);
+        var outcome = await flow.AuthorizeAsync(request.Input, context.RequestAborted);
+        if (outcome.Code is { } code)
+        {
+            Redirect(context, request.Input.RedirectUri, request.State, (Parameters.Code, code));
+        }
+        else
+        {
+            Redirect(context, request.Input.RedirectUri, request.State, (Parameters.Error, outcome.Error!), (Parameters.ErrorDescription, outcome.Description!));
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// The request as the login flow takes it, when it is one the fast door answers and would pass every check OpenIddict
+    /// makes; null otherwise. Reads the query or the form (which ASP.NET Core keeps for OpenIddict) and changes nothing.
+    /// </summary>
+    private async Task<(AuthorizationInput Input, string? State)?> ReadEligibleRequestAsync(HttpContext context)
+    {
         var request = context.Request;
         IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> source;
         if (HttpMethods.IsGet(request.Method))
@@ -42,12 +68,11 @@ internal sealed class FastAuthorizeEndpoint(
         }
         else if (HttpMethods.IsPost(request.Method) && FormContentType.IsForm(request))
         {
-            // Parsed once: ASP.NET Core keeps the form for OpenIddict if the request is passed on.
             source = await request.ReadFormAsync(context.RequestAborted);
         }
         else
         {
-            return false;
+            return null;
         }
 
         if (FastRequestParameters.ReadSingleValues(source, Understood) is not { } parameters
@@ -56,10 +81,12 @@ internal sealed class FastAuthorizeEndpoint(
             || !client.Eligible
             || (parameters.Remove(Parameters.Request, out var requestObject) && !await TryMergeRequestObjectAsync(parameters, requestObject, client, clientId)))
         {
-            return false;
+            return null;
         }
 
-        if (parameters.GetValueOrDefault(Parameters.ResponseType) != ResponseTypes.Code
+        var (challengeIsValid, challenge) = ReadChallenge(parameters);
+        if (!challengeIsValid
+            || parameters.GetValueOrDefault(Parameters.ResponseType) != ResponseTypes.Code
             || parameters.GetValueOrDefault(Parameters.ResponseMode) is not (null or ResponseModes.Query)
             || parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri
             || parameters.GetValueOrDefault(Parameters.Scope) is not { } scope
@@ -67,15 +94,7 @@ internal sealed class FastAuthorizeEndpoint(
             || parameters.GetValueOrDefault(Parameters.State) is { Length: > AuthorizationRequestRules.MaxStateLength }
             || parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > AuthorizationRequestRules.MaxNonceLength })
         {
-            return false;
-        }
-
-        var challenge = parameters.GetValueOrDefault(Parameters.CodeChallenge);
-        var challengeMethod = parameters.GetValueOrDefault(Parameters.CodeChallengeMethod);
-        if (challenge is null ? challengeMethod is not null
-            : challengeMethod != CodeChallengeMethods.Sha256 || !AuthorizationRequestRules.IsS256Challenge(challenge))
-        {
-            return false;
+            return null;
         }
 
         var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
@@ -88,24 +107,21 @@ internal sealed class FastAuthorizeEndpoint(
             || scopes.Distinct(StringComparer.Ordinal).Count() != scopes.Length
             || !scopes.All(s => server.CurrentValue.Scopes.Contains(s) && client.MayRequestScope(s)))
         {
-            return false;
+            return null;
         }
 
-        // From here on the request is ours: it is valid, so every answer goes to the registered redirect URI.
-        ServerLog.AnsweredOnFastPath(logger, "/authorize", clientId);
-        var outcome = await flow.AuthorizeAsync(new AuthorizationInput(clientId, redirectUri, scopes, parameters.GetValueOrDefault(Parameters.Nonce),
-            challenge, hint, MaxAge: null), context.RequestAborted);
-        var state = parameters.GetValueOrDefault(Parameters.State);
-        if (outcome.Code is { } code)
-        {
-            Redirect(context, redirectUri, state, (Parameters.Code, code));
-        }
-        else
-        {
-            Redirect(context, redirectUri, state, (Parameters.Error, outcome.Error!), (Parameters.ErrorDescription, outcome.Description!));
-        }
+        return (new AuthorizationInput(clientId, redirectUri, scopes, parameters.GetValueOrDefault(Parameters.Nonce), challenge, hint, MaxAge: null),
+            parameters.GetValueOrDefault(Parameters.State));
+    }
 
-        return true;
+    /// <summary>The PKCE challenge: valid when absent with no method, or an S256 challenge of the right shape (RFC 7636 §4.3).</summary>
+    private static (bool IsValid, string? Challenge) ReadChallenge(Dictionary<string, string> parameters)
+    {
+        var challenge = parameters.GetValueOrDefault(Parameters.CodeChallenge);
+        var method = parameters.GetValueOrDefault(Parameters.CodeChallengeMethod);
+        return challenge is null
+            ? (method is null, null)
+            : (method == CodeChallengeMethods.Sha256 && AuthorizationRequestRules.IsS256Challenge(challenge), challenge);
     }
 
     /// <summary>

@@ -90,6 +90,7 @@ public static class CorbadoOidcServerExtensions
         app.UseHttpHardening();
         app.MapCorbadoOidcHealthEndpoints();
         app.MapAdminApi();
+        app.MapPasskeyVerificationApi();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevelopmentEndpoints();

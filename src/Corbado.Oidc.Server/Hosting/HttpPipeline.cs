@@ -122,7 +122,7 @@ public static partial class HttpPipeline
         {
             context.Items[PartitionItem] = "authorize|" + context.Connection.RemoteIpAddress;
         }
-        else if (path.StartsWithSegments("/token"))
+        else if (path.StartsWithSegments("/token") || path.StartsWithSegments(Endpoints.PasskeyVerificationEndpoints.Path))
         {
             context.Items[PartitionItem] = "token|" + (await ReadClientIdAsync(context.Request) ?? "ip:" + context.Connection.RemoteIpAddress);
         }

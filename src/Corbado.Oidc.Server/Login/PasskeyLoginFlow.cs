@@ -41,24 +41,14 @@ internal sealed class PasskeyLoginFlow(
             return AuthorizationOutcome.Refused(Errors.LoginRequired, "A passkey login is required.");
         }
 
-        PasskeyLoginResult result;
-        try
+        var (login, reason) = await VerifyHintAsync(input.ClientId, input.LoginHint, cancellationToken);
+        if (login is null)
         {
-            result = await verifier.VerifyAsync(input.LoginHint, cancellationToken);
-        }
-        catch (Exception exception) when (exception is not OperationCanceledException)
-        {
-            ServerLog.PasskeyLoginFault(logger, exception, input.ClientId);
-            return AuthorizationOutcome.Refused(Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.");
+            return reason == InternalError
+                ? AuthorizationOutcome.Refused(Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.")
+                : AuthorizationOutcome.Refused(Errors.AccessDenied, "The passkey login could not be verified.");
         }
 
-        if (!result.Succeeded)
-        {
-            ServerLog.PasskeyLoginRefused(logger, result.Failure.Value.ToReasonCode(), input.ClientId, result.KeyId, result.JtiHash);
-            return AuthorizationOutcome.Refused(Errors.AccessDenied, "The passkey login could not be verified.");
-        }
-
-        var login = result.Login;
         // OIDC Core §3.1.2.1: max_age bounds the time since the user actually authenticated (the ceremony, iat).
         if (input.MaxAge is { } maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
         {
@@ -84,6 +74,65 @@ internal sealed class PasskeyLoginFlow(
         var handle = await codes.IssueAsync(grant.ToJson(), grant.GrantId, expiresAt, cancellationToken);
         ServerLog.PasskeyLoginAccepted(logger, input.ClientId, login.KeyId, login.JtiHash);
         return new AuthorizationOutcome(handle, null, null);
+    }
+
+    /// <summary>
+    /// Verifies a hint for a backend that asks directly (the verify API, docs/login-rules.md §5): the same verification
+    /// and single-use record as at /authorize, answered with the verified identity and the profile claims that
+    /// <paramref name="scopes"/> release. A refusal carries its stable reason code.
+    /// </summary>
+    public async Task<IdentityOutcome> VerifyIdentityAsync(string clientId, string hint, string? expectedSubject,
+        IReadOnlyCollection<string> scopes, CancellationToken cancellationToken)
+    {
+        var (login, reason) = await VerifyHintAsync(clientId, hint, cancellationToken);
+        if (login is null)
+        {
+            return new IdentityOutcome(null, reason);
+        }
+
+        // The caller names the user it expects (Auth0 passes the identifier the user typed): a hint for another user
+        // is refused, and stays spent.
+        if (expectedSubject is not null && !string.Equals(expectedSubject, login.Subject, StringComparison.Ordinal))
+        {
+            ServerLog.PasskeyLoginRefused(logger, SubjectMismatch, clientId, login.KeyId, login.JtiHash);
+            return new IdentityOutcome(null, SubjectMismatch);
+        }
+
+        var claims = ProfileClaims.AnyReleasedBy(scopes)
+            ? [.. ProfileClaims.For(await profiles.FindAsync(login.Subject, cancellationToken), scopes)]
+            : Array.Empty<Claim>();
+        ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
+        return new IdentityOutcome(new VerifiedIdentity(login, oidc.Value.EffectiveAmr, oidc.Value.Acr, claims), null);
+    }
+
+    /// <summary>Reason code of a hint that could not be checked for an internal fault.</summary>
+    public const string InternalError = "internal_error";
+
+    /// <summary>Reason code of a valid hint for another user than the caller expected.</summary>
+    public const string SubjectMismatch = "subject_mismatch";
+
+    /// <summary>Verifies (and consumes) a hint; a refusal is logged with its reason code, which is returned.</summary>
+    private async Task<(VerifiedPasskeyLogin? Login, string? Reason)> VerifyHintAsync(string clientId, string hint, CancellationToken cancellationToken)
+    {
+        PasskeyLoginResult result;
+        try
+        {
+            result = await verifier.VerifyAsync(hint, cancellationToken);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            ServerLog.PasskeyLoginFault(logger, exception, clientId);
+            return (null, InternalError);
+        }
+
+        if (!result.Succeeded)
+        {
+            var reason = result.Failure.Value.ToReasonCode();
+            ServerLog.PasskeyLoginRefused(logger, reason, clientId, result.KeyId, result.JtiHash);
+            return (null, reason);
+        }
+
+        return (result.Login, null);
     }
 
     /// <summary>
