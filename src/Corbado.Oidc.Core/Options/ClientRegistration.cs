@@ -47,4 +47,10 @@ public sealed class ClientRegistration
     /// Auth0 custom-database script that checks a signedPasskeyData itself. Needs a client secret.
     /// </summary>
     public bool AllowPasskeyVerification { get; set; }
+
+    /// <summary>
+    /// May exchange a signedPasskeyData for tokens at /token (RFC 8693 token exchange, docs/native-apps.md): a native
+    /// app's backend-for-frontend or a server that authenticates as this client. Needs a client secret or keys.
+    /// </summary>
+    public bool AllowTokenExchange { get; set; }
 }

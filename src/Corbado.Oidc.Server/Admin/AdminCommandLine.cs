@@ -38,11 +38,12 @@ public static class AdminCommandLine
         var isPublic = new Option<bool>("--public") { Description = "A public client: no secret, PKCE required." };
         var requirePkce = new Option<bool>("--require-pkce") { Description = "Require PKCE (S256) for this confidential client." };
         var hs256RequestObjects = new Option<bool>("--allow-hs256-request-objects") { Description = "Accept request objects signed with the client secret (keeps an encrypted copy of it)." };
+        var tokenExchange = new Option<bool>("--allow-token-exchange") { Description = "May exchange a signedPasskeyData for tokens at /token (RFC 8693; native apps, backends-for-frontend)." };
         var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
-            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification,
+            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -56,6 +57,7 @@ public static class AdminCommandLine
                 RequirePkce = parse.GetValue(requirePkce),
                 AllowSymmetricRequestObjects = parse.GetValue(hs256RequestObjects),
                 AllowPasskeyVerification = parse.GetValue(passkeyVerification),
+                AllowTokenExchange = parse.GetValue(tokenExchange),
             };
 
             var errors = ClientRegistrar.Validate(registration);

@@ -71,7 +71,7 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             errors.Add("ClientId is required.");
         }
 
-        if (registration.RedirectUris.Count == 0 && !registration.AllowPasskeyVerification)
+        if (registration.RedirectUris.Count == 0 && !registration.AllowPasskeyVerification && !registration.AllowTokenExchange)
         {
             errors.Add($"Client '{registration.ClientId}': at least one RedirectUris entry is required.");
         }
@@ -79,6 +79,12 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         if (registration.AllowPasskeyVerification && string.IsNullOrEmpty(registration.ClientSecret))
         {
             errors.Add($"Client '{registration.ClientId}': AllowPasskeyVerification needs a client secret.");
+        }
+
+        if (registration.AllowTokenExchange && string.IsNullOrEmpty(registration.ClientSecret)
+            && string.IsNullOrEmpty(registration.Jwks) && string.IsNullOrEmpty(registration.JwksUri))
+        {
+            errors.Add($"Client '{registration.ClientId}': AllowTokenExchange needs a client secret or keys (client authentication is required).");
         }
 
         if (registration.AllowSymmetricRequestObjects && string.IsNullOrEmpty(registration.ClientSecret))
@@ -174,6 +180,11 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         if (registration.AllowPasskeyVerification)
         {
             descriptor.Permissions.Add(Login.LoginPermissions.PasskeyVerification);
+        }
+
+        if (registration.AllowTokenExchange)
+        {
+            descriptor.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.GrantTypes.TokenExchange]);
         }
 
         // PKCE is mandatory for public clients (RFC 9700 §2.1.1) and optional per confidential client.

@@ -10,7 +10,8 @@ namespace Corbado.Oidc.Server.Handlers;
 /// <summary>
 /// OpenIddict's door of /token for the authorization_code grant: once OpenIddict has authenticated the client (every
 /// method it supports) and checked its endpoint and grant-type permissions, the code is redeemed by
-/// <see cref="PasskeyLoginFlow"/> and the answer written by <see cref="TokenResponse"/>, as on the fast door.
+/// <see cref="PasskeyLoginFlow"/> and the answer written by <see cref="TokenResponse"/>, as on the fast door
+/// (<see cref="LeavePasskeyGrantsToLoginFlow"/> keeps OpenIddict from reading the code).
 /// </summary>
 internal sealed class RedeemPasskeyLoginCode(PasskeyLoginFlow flow) : IOpenIddictServerHandler<ValidateTokenRequestContext>
 {

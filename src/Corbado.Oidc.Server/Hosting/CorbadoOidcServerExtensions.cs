@@ -33,7 +33,7 @@ public static class CorbadoOidcServerExtensions
                 .SetUserInfoEndpointUris("userinfo")
                 .SetJsonWebKeySetEndpointUris(".well-known/jwks");
 
-            options.AllowAuthorizationCodeFlow();
+            options.AllowAuthorizationCodeFlow().AllowTokenExchangeFlow();
 
             // Issue 4: OpenIddict's token and authorization rows cost most of a login's CPU (measured in
             // docs/benchmarks.md). Codes stay single use and replays revoke their tokens through GrantRevocations.
@@ -49,6 +49,11 @@ public static class CorbadoOidcServerExtensions
                 // docs/login-rules.md §3: PKCE S256 only (RFC 9700 §2.1.1); responses by query or form_post only.
                 server.CodeChallengeMethods.Remove(CodeChallengeMethods.Plain);
                 server.ResponseModes.Remove(ResponseModes.Fragment);
+
+                // RFC 8693: the only subject token exchanged is a signedPasskeyData; no actor tokens.
+                server.SubjectTokenTypes.Clear();
+                server.SubjectTokenTypes.Add(Login.PasskeyTokenTypes.SignedPasskeyData);
+                server.ActorTokenTypes.Clear();
             });
 
             options.AddEventHandler(RememberRegisteredRedirectUri.Descriptor);
@@ -61,7 +66,8 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
             options.AddEventHandler(AttachPasskeyLoginCode.Descriptor);
             options.AddEventHandler(RejectConflictingClientIdentifiers.Descriptor);
-            options.AddEventHandler(LeaveAuthorizationCodesToLoginFlow.Descriptor);
+            options.AddEventHandler(LeavePasskeyGrantsToLoginFlow.Descriptor);
+            options.AddEventHandler(ExchangeSignedPasskeyData.Descriptor);
             options.AddEventHandler(RedeemPasskeyLoginCode.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);
             options.AddEventHandler(RejectRevokedAccessTokens.Descriptor);

@@ -4,15 +4,16 @@ using System.Text.Json.Serialization;
 namespace Corbado.Oidc.Server.Login;
 
 /// <summary>
-/// What an authorization code stands for, stored as JSON in the code's row (never sent to the client, which gets only
-/// the 43-character handle). Both doors issue and redeem codes through <see cref="PasskeyLoginFlow"/>, so this is the
-/// one stored form of a code.
+/// What a passkey login grants: for a code, stored as JSON in the code's row (never sent to the client, which gets only
+/// the 43-character handle); for a token exchange, written straight into tokens. Both doors issue and redeem codes
+/// through <see cref="PasskeyLoginFlow"/>, so this is the one stored form of a code.
 /// </summary>
 internal sealed record CodeGrant
 {
     [JsonPropertyName("client_id")] public required string ClientId { get; init; }
 
-    [JsonPropertyName("redirect_uri")] public required string RedirectUri { get; init; }
+    /// <summary>The authorization request's redirect URI; null for a grant that no code stands for (token exchange).</summary>
+    [JsonPropertyName("redirect_uri")] public string? RedirectUri { get; init; }
 
     [JsonPropertyName("scope")] public required string Scope { get; init; }
 

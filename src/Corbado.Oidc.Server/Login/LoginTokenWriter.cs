@@ -40,15 +40,24 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
             [Claims.AuthenticationTime] = grant.AuthTime,
             [Claims.AuthenticationContextReference] = settings.Acr,
             [Claims.AuthenticationMethodReference] = settings.EffectiveAmr.ToArray(),
-            [Claims.AccessTokenHash] = AccessTokenHash(accessToken),
         };
+
+        // OIDC Core §3.1.3.6: at_hash binds the ID token to the access token of a code exchange. A token exchange
+        // (no redirect URI: no code) answers its access token as the RFC 8693 issued token, which relying-party
+        // libraries keep apart from an access token (OpenIddict.Client then has nothing to hash), so it carries none.
+        if (grant.RedirectUri is not null)
+        {
+            identity[Claims.AccessTokenHash] = AccessTokenHash(accessToken);
+        }
+
         if (grant.Nonce is not null)
         {
             identity[Claims.Nonce] = grant.Nonce;
         }
 
-        // OIDC Core §2: ID tokens are signed with the published asymmetric key (RS256, what Okta validates).
-        var idToken = Create(identity, settings.IdentityTokenLifetime, Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,
+        // OIDC Core §2: ID tokens are signed with the published asymmetric key (RS256, what Okta validates). A token
+        // exchange without openid gets none (RFC 8693 §2.2.1 answers the access token).
+        var idToken = !grant.Scopes.Contains(Scopes.OpenId) ? null : Create(identity, settings.IdentityTokenLifetime, Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,
             options.SigningCredentials.First(credentials => credentials.Key is AsymmetricSecurityKey));
 
         return new IssuedTokens(idToken, accessToken, (long)settings.AccessTokenLifetime.TotalSeconds, grant.Scope);

@@ -56,19 +56,7 @@ internal sealed class PasskeyLoginFlow(
             return AuthorizationOutcome.Refused(Errors.LoginRequired, "The passkey login is older than max_age allows.");
         }
 
-        var grant = new CodeGrant
-        {
-            ClientId = input.ClientId,
-            RedirectUri = input.RedirectUri,
-            Scope = string.Join(' ', input.Scopes),
-            Nonce = input.Nonce,
-            CodeChallenge = input.CodeChallenge,
-            Subject = login.Subject,
-            PasskeyUserId = login.PasskeyUserId,
-            AuthTime = login.AuthenticatedAt.ToUnixTimeSeconds(),
-            // A random id per login: the handle that revokes its access tokens if its code is replayed.
-            GrantId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
-        };
+        var grant = GrantFor(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge);
 
         var expiresAt = timeProvider.GetUtcNow() + oidc.Value.AuthorizationCodeLifetime;
         var handle = await codes.IssueAsync(grant.ToJson(), grant.GrantId, expiresAt, cancellationToken);
@@ -103,6 +91,25 @@ internal sealed class PasskeyLoginFlow(
             : Array.Empty<Claim>();
         ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
         return new IdentityOutcome(new VerifiedIdentity(login, oidc.Value.EffectiveAmr, oidc.Value.Acr, claims), null);
+    }
+
+    /// <summary>
+    /// Exchanges a hint directly for tokens (OAuth 2.0 Token Exchange, RFC 8693) for a native app or a backend-for-frontend
+    /// whose client the door has authenticated: the same verification and single-use record as /authorize, the same
+    /// claims, <c>amr</c> and <c>auth_time</c> in the tokens as the browser flow. A refused hint is <c>invalid_grant</c>.
+    /// </summary>
+    public async Task<TokenOutcome> ExchangeAsync(string clientId, string hint, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    {
+        var (login, reason) = await VerifyHintAsync(clientId, hint, cancellationToken);
+        if (login is null)
+        {
+            return reason == InternalError
+                ? TokenOutcome.Refused(Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.")
+                : TokenOutcome.Refused(Errors.InvalidGrant, "The subject token could not be verified.");
+        }
+
+        ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
+        return new TokenOutcome(await WriteTokensAsync(GrantFor(login, clientId, scopes, redirectUri: null, nonce: null, codeChallenge: null), cancellationToken), null, null);
     }
 
     /// <summary>Reason code of a hint that could not be checked for an internal fault.</summary>
@@ -189,19 +196,39 @@ internal sealed class PasskeyLoginFlow(
             return Refuse("code_replayed", Errors.InvalidGrant, "The authorization code has already been redeemed.");
         }
 
-        // docs/login-rules.md §4: profile claims are read at redemption, by granted scope; absent data is omitted.
-        var scopes = grant.Scopes;
-        IReadOnlyCollection<Claim> profileClaims = ProfileClaims.AnyReleasedBy(scopes)
-            ? [.. ProfileClaims.For(await profiles.FindAsync(grant.Subject, cancellationToken), scopes)]
-            : [];
-
-        return new TokenOutcome(tokens.Write(grant, profileClaims), null, null);
+        return new TokenOutcome(await WriteTokensAsync(grant, cancellationToken), null, null);
 
         TokenOutcome Refuse(string reason, string error, string description)
         {
             ServerLog.TokenRequestRefused(logger, reason, input.ClientId);
             return TokenOutcome.Refused(error, description);
         }
+    }
+
+    /// <summary>What a verified login grants the client.</summary>
+    private static CodeGrant GrantFor(VerifiedPasskeyLogin login, string clientId, IReadOnlyList<string> scopes, string? redirectUri, string? nonce, string? codeChallenge)
+        => new()
+        {
+            ClientId = clientId,
+            RedirectUri = redirectUri,
+            Scope = string.Join(' ', scopes),
+            Nonce = nonce,
+            CodeChallenge = codeChallenge,
+            Subject = login.Subject,
+            PasskeyUserId = login.PasskeyUserId,
+            AuthTime = login.AuthenticatedAt.ToUnixTimeSeconds(),
+            // A random id per login: the handle that revokes its access tokens if its code is replayed.
+            GrantId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
+        };
+
+    /// <summary>The tokens of a grant, with the profile claims its scopes release, read now (docs/login-rules.md §4).</summary>
+    private async Task<IssuedTokens> WriteTokensAsync(CodeGrant grant, CancellationToken cancellationToken)
+    {
+        var scopes = grant.Scopes;
+        IReadOnlyCollection<Claim> profileClaims = ProfileClaims.AnyReleasedBy(scopes)
+            ? [.. ProfileClaims.For(await profiles.FindAsync(grant.Subject, cancellationToken), scopes)]
+            : [];
+        return tokens.Write(grant, profileClaims);
     }
 
     /// <summary>RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge, compared in constant time.</summary>

@@ -7,15 +7,26 @@ namespace Corbado.Oidc.Server.Login;
 /// <summary>The token endpoint's JSON answers (RFC 6749 §5.1, §5.2), written the same way by every door.</summary>
 internal static class TokenResponse
 {
-    /// <summary>A successful token response: the bearer access token, its lifetime, the granted scope and the ID token.</summary>
-    public static Task WriteAsync(HttpContext context, IssuedTokens tokens)
+    /// <summary>
+    /// A successful token response: the bearer access token, its lifetime, the granted scope and the ID token; for a
+    /// token exchange also <c>issued_token_type</c> (RFC 8693 §2.2.1).
+    /// </summary>
+    public static Task WriteAsync(HttpContext context, IssuedTokens tokens, bool isTokenExchange = false)
         => WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
         {
             writer.WriteString(Parameters.AccessToken, tokens.AccessToken);
+            if (isTokenExchange)
+            {
+                writer.WriteString(Parameters.IssuedTokenType, TokenTypeIdentifiers.AccessToken);
+            }
+
             writer.WriteString(Parameters.TokenType, TokenTypes.Bearer);
             writer.WriteNumber(Parameters.ExpiresIn, tokens.ExpiresIn);
             writer.WriteString(Parameters.Scope, tokens.Scope);
-            writer.WriteString(Parameters.IdToken, tokens.IdToken);
+            if (tokens.IdToken is not null)
+            {
+                writer.WriteString(Parameters.IdToken, tokens.IdToken);
+            }
         });
 
     /// <summary>An error response (RFC 6749 §5.2).</summary>
