@@ -53,4 +53,13 @@ public sealed class ClientRegistration
     /// app's backend-for-frontend or a server that authenticates as this client. Needs a client secret or keys.
     /// </summary>
     public bool AllowTokenExchange { get; set; }
+
+    /// <summary>
+    /// Issue refresh tokens to this client when it asks for <c>offline_access</c> (rotated at every use, a reuse revokes
+    /// the family). Needs a client secret or keys.
+    /// </summary>
+    public bool AllowRefreshTokens { get; set; }
+
+    /// <summary>This client's refresh-token lifetime; default <c>Oidc:RefreshTokenLifetime</c>.</summary>
+    public TimeSpan? RefreshTokenLifetime { get; set; }
 }

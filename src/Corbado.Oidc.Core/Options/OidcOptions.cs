@@ -56,6 +56,13 @@ public sealed class OidcOptions
     /// </summary>
     public bool FastPath { get; set; } = true;
 
+    /// <summary>
+    /// How long a refresh token lives, for clients allowed them that asked for <c>offline_access</c> (OIDC Core §11).
+    /// Each use rotates it (a new one with a new lifetime); a reused one revokes its whole family. Per client:
+    /// <c>Clients:N:RefreshTokenLifetime</c>. Default 14 days.
+    /// </summary>
+    public TimeSpan RefreshTokenLifetime { get; set; } = TimeSpan.FromDays(14);
+
     /// <summary>The amr values in force.</summary>
     public IReadOnlyList<string> EffectiveAmr => Amr.Count == 0 ? DefaultAmr : Amr;
 }

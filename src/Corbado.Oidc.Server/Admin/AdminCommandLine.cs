@@ -39,11 +39,12 @@ public static class AdminCommandLine
         var requirePkce = new Option<bool>("--require-pkce") { Description = "Require PKCE (S256) for this confidential client." };
         var hs256RequestObjects = new Option<bool>("--allow-hs256-request-objects") { Description = "Accept request objects signed with the client secret (keeps an encrypted copy of it)." };
         var tokenExchange = new Option<bool>("--allow-token-exchange") { Description = "May exchange a signedPasskeyData for tokens at /token (RFC 8693; native apps, backends-for-frontend)." };
+        var refreshTokens = new Option<bool>("--allow-refresh-tokens") { Description = "Issue rotating refresh tokens when the client asks for offline_access." };
         var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
-            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange,
+            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange, refreshTokens,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -58,6 +59,7 @@ public static class AdminCommandLine
                 AllowSymmetricRequestObjects = parse.GetValue(hs256RequestObjects),
                 AllowPasskeyVerification = parse.GetValue(passkeyVerification),
                 AllowTokenExchange = parse.GetValue(tokenExchange),
+                AllowRefreshTokens = parse.GetValue(refreshTokens),
             };
 
             var errors = ClientRegistrar.Validate(registration);

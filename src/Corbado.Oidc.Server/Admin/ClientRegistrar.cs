@@ -81,10 +81,10 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             errors.Add($"Client '{registration.ClientId}': AllowPasskeyVerification needs a client secret.");
         }
 
-        if (registration.AllowTokenExchange && string.IsNullOrEmpty(registration.ClientSecret)
+        if ((registration.AllowTokenExchange || registration.AllowRefreshTokens) && string.IsNullOrEmpty(registration.ClientSecret)
             && string.IsNullOrEmpty(registration.Jwks) && string.IsNullOrEmpty(registration.JwksUri))
         {
-            errors.Add($"Client '{registration.ClientId}': AllowTokenExchange needs a client secret or keys (client authentication is required).");
+            errors.Add($"Client '{registration.ClientId}': AllowTokenExchange and AllowRefreshTokens need a client secret or keys (client authentication is required).");
         }
 
         if (registration.AllowSymmetricRequestObjects && string.IsNullOrEmpty(registration.ClientSecret))
@@ -185,6 +185,16 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         if (registration.AllowTokenExchange)
         {
             descriptor.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.GrantTypes.TokenExchange]);
+        }
+
+        if (registration.AllowRefreshTokens)
+        {
+            descriptor.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.Endpoints.Revocation, Permissions.GrantTypes.RefreshToken]);
+            if (registration.RefreshTokenLifetime is { } lifetime)
+            {
+                descriptor.Properties[Login.ClientGrantPolicies.RefreshTokenLifetimeProperty] =
+                    System.Text.Json.JsonSerializer.SerializeToElement((long)lifetime.TotalSeconds);
+            }
         }
 
         // PKCE is mandatory for public clients (RFC 9700 §2.1.1) and optional per confidential client.

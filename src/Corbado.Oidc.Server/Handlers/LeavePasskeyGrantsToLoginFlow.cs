@@ -5,9 +5,10 @@ using static OpenIddict.Server.OpenIddictServerEvents;
 namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
-/// At /token, OpenIddict authenticates the client but reads neither the code nor a token exchange's subject token:
-/// codes are handles and subject tokens signedPasskeyData, both checked by <see cref="Login.PasskeyLoginFlow"/> (see
-/// <see cref="RedeemPasskeyLoginCode"/> and <see cref="ExchangeSignedPasskeyData"/>), not OpenIddict tokens.
+/// At /token and /revoke, OpenIddict authenticates the client but reads neither codes, refresh tokens nor a token
+/// exchange's subject token: codes and refresh tokens are handles and subject tokens signedPasskeyData, all checked by
+/// <see cref="Login.PasskeyLoginFlow"/> (see <see cref="AnswerPasskeyTokenRequest"/> and <see cref="RevokePasskeyGrant"/>),
+/// not OpenIddict tokens.
 /// </summary>
 public sealed class LeavePasskeyGrantsToLoginFlow : IOpenIddictServerHandler<ProcessAuthenticationContext>
 {
@@ -20,6 +21,12 @@ public sealed class LeavePasskeyGrantsToLoginFlow : IOpenIddictServerHandler<Pro
 
     public ValueTask HandleAsync(ProcessAuthenticationContext context)
     {
+        if (context.EndpointType == OpenIddictServerEndpointType.Revocation)
+        {
+            (context.ExtractGenericToken, context.RequireGenericToken, context.ValidateGenericToken, context.RejectGenericToken)
+                = (false, false, false, false);
+        }
+
         if (context.EndpointType != OpenIddictServerEndpointType.Token)
         {
             return default;
@@ -28,6 +35,11 @@ public sealed class LeavePasskeyGrantsToLoginFlow : IOpenIddictServerHandler<Pro
         if (context.Request.IsAuthorizationCodeGrantType())
         {
             (context.ExtractAuthorizationCode, context.RequireAuthorizationCode, context.ValidateAuthorizationCode, context.RejectAuthorizationCode)
+                = (false, false, false, false);
+        }
+        else if (context.Request.IsRefreshTokenGrantType())
+        {
+            (context.ExtractRefreshToken, context.RequireRefreshToken, context.ValidateRefreshToken, context.RejectRefreshToken)
                 = (false, false, false, false);
         }
         else if (context.Request.IsTokenExchangeGrantType())

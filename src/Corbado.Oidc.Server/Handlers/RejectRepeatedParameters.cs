@@ -15,7 +15,7 @@ public sealed class RejectRepeatedParameters : IOpenIddictServerHandler<ExtractA
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractAuthorizationRequestContext>()
             .UseSingletonHandler<RejectRepeatedParameters>()
-            .SetOrder(ValidateSignedRequestObject.Descriptor.Order - 1_000)
+            .SetOrder(HandlerOrder.AfterBuiltIns<ExtractAuthorizationRequestContext>())
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 

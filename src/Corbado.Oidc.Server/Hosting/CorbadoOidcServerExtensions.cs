@@ -31,15 +31,16 @@ public static class CorbadoOidcServerExtensions
             options.SetAuthorizationEndpointUris("authorize")
                 .SetTokenEndpointUris("token")
                 .SetUserInfoEndpointUris("userinfo")
+                .SetRevocationEndpointUris("revoke")
                 .SetJsonWebKeySetEndpointUris(".well-known/jwks");
 
-            options.AllowAuthorizationCodeFlow().AllowTokenExchangeFlow();
+            options.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().AllowTokenExchangeFlow();
 
             // Issue 4: OpenIddict's token and authorization rows cost most of a login's CPU (measured in
             // docs/benchmarks.md). Codes stay single use and replays revoke their tokens through GrantRevocations.
             options.DisableTokenStorage();
             options.DisableAuthorizationStorage();
-            options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email);
+            options.RegisterScopes(Scopes.OpenId, Scopes.Profile, Scopes.Email, Scopes.OfflineAccess);
             options.RegisterClaims(Claims.Subject, Claims.AuthenticationTime, Claims.AuthenticationContextReference,
                 Claims.AuthenticationMethodReference, Claims.Nonce, Claims.AccessTokenHash);
             options.RegisterClaims([.. Core.Claims.ProfileClaims.Types]);
@@ -67,8 +68,8 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(AttachPasskeyLoginCode.Descriptor);
             options.AddEventHandler(RejectConflictingClientIdentifiers.Descriptor);
             options.AddEventHandler(LeavePasskeyGrantsToLoginFlow.Descriptor);
-            options.AddEventHandler(ExchangeSignedPasskeyData.Descriptor);
-            options.AddEventHandler(RedeemPasskeyLoginCode.Descriptor);
+            options.AddEventHandler(AnswerPasskeyTokenRequest.Descriptor);
+            options.AddEventHandler(RevokePasskeyGrant.Descriptor);
             options.AddEventHandler(PopulateUserInfo.Descriptor);
             options.AddEventHandler(RejectRevokedAccessTokens.Descriptor);
             options.AddEventHandler(ValidateSignedRequestObject.Descriptor);

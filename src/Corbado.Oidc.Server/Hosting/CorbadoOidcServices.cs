@@ -47,10 +47,11 @@ public static class CorbadoOidcServices
         services.AddSingleton<RequestObjectSecretProtector>();
         services.AddSingleton<IReplayGuard, SqlReplayGuard>();
         services.AddSingleton<GrantRevocations>();
-        services.AddSingleton<AuthorizationCodeStore>();
+        services.AddSingleton<GrantHandleStore>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
         services.AddSingleton<SignedPasskeyDataVerifier>();
         services.AddSingleton<Login.LoginTokenWriter>();
+        services.AddSingleton<Login.ClientGrantPolicies>();
         services.AddSingleton<Login.PasskeyLoginFlow>();
         services.AddSingleton<EfUserProfileStore>();
         services.AddSingleton<IUserProfileStore>(provider => provider.GetRequiredService<EfUserProfileStore>());

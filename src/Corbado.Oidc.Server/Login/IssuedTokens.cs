@@ -5,4 +5,8 @@ namespace Corbado.Oidc.Server.Login;
 /// <param name="AccessToken">The bearer access token (encrypted; /userinfo reads it).</param>
 /// <param name="ExpiresIn">The access token's lifetime in seconds.</param>
 /// <param name="Scope">The granted scope.</param>
-internal sealed record IssuedTokens(string? IdToken, string AccessToken, long ExpiresIn, string Scope);
+internal sealed record IssuedTokens(string? IdToken, string AccessToken, long ExpiresIn, string Scope)
+{
+    /// <summary>A refresh token, for <c>offline_access</c> and clients allowed them.</summary>
+    public string? RefreshToken { get; init; }
+}

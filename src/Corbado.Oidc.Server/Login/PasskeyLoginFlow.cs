@@ -19,10 +19,11 @@ namespace Corbado.Oidc.Server.Login;
 /// </summary>
 internal sealed class PasskeyLoginFlow(
     SignedPasskeyDataVerifier verifier,
-    AuthorizationCodeStore codes,
+    GrantHandleStore codes,
     GrantRevocations grants,
     IUserProfileStore profiles,
     LoginTokenWriter tokens,
+    ClientGrantPolicies policies,
     IOptions<OidcOptions> oidc,
     TimeProvider timeProvider,
     ILogger<PasskeyLoginFlow> logger)
@@ -59,7 +60,7 @@ internal sealed class PasskeyLoginFlow(
         var grant = GrantFor(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge);
 
         var expiresAt = timeProvider.GetUtcNow() + oidc.Value.AuthorizationCodeLifetime;
-        var handle = await codes.IssueAsync(grant.ToJson(), grant.GrantId, expiresAt, cancellationToken);
+        var handle = await codes.IssueAsync(GrantHandleKind.AuthorizationCode, grant.ToJson(), grant.GrantId, expiresAt, cancellationToken);
         ServerLog.PasskeyLoginAccepted(logger, input.ClientId, login.KeyId, login.JtiHash);
         return new AuthorizationOutcome(handle, null, null);
     }
@@ -112,6 +113,51 @@ internal sealed class PasskeyLoginFlow(
         return new TokenOutcome(await WriteTokensAsync(GrantFor(login, clientId, scopes, redirectUri: null, nonce: null, codeChallenge: null), cancellationToken), null, null);
     }
 
+    /// <summary>
+    /// Uses a refresh token (RFC 6749 §6) of the authenticated client: rotated at every use, and a token used twice
+    /// revokes its whole family, every access and refresh token of the login (RFC 9700 §4.14.2). The new tokens carry the
+    /// original login's subject, <c>auth_time</c> and scope.
+    /// </summary>
+    public async Task<TokenOutcome> RefreshAsync(string clientId, string refreshToken, CancellationToken cancellationToken)
+    {
+        var issued = await codes.FindAsync(GrantHandleKind.RefreshToken, refreshToken, cancellationToken);
+        if (issued is { Redeemed: true })
+        {
+            await grants.RevokeAsync(issued.GrantId, cancellationToken);
+            return RefuseToken("refresh_token_reused", clientId, Errors.InvalidGrant, "The refresh token was used before; its grant is revoked.");
+        }
+
+        if (issued is null || CodeGrant.FromPayload(issued.Payload) is not { } grant || grant.ClientId != clientId
+            || await grants.IsRevokedAsync(grant.GrantId, cancellationToken))
+        {
+            return RefuseToken("invalid_refresh_token", clientId, Errors.InvalidGrant, "The refresh token is invalid, expired or revoked.");
+        }
+
+        if (!await codes.TryRedeemAsync(GrantHandleKind.RefreshToken, refreshToken, cancellationToken))
+        {
+            // Used concurrently: one of the two is a thief (RFC 9700 §4.14.2).
+            await grants.RevokeAsync(grant.GrantId, cancellationToken);
+            return RefuseToken("refresh_token_reused", clientId, Errors.InvalidGrant, "The refresh token was used before; its grant is revoked.");
+        }
+
+        // OIDC Core §12.2: a refreshed ID token keeps the login's auth_time and carries no nonce; no code, so no at_hash.
+        return new TokenOutcome(await WriteTokensAsync(grant with { Nonce = null, RedirectUri = null, CodeChallenge = null }, cancellationToken), null, null);
+    }
+
+    /// <summary>
+    /// RFC 7009: revokes a refresh token of the authenticated client and its whole grant. Unknown, expired or foreign
+    /// tokens change nothing (§2.2: the answer is the same, so it reveals nothing).
+    /// </summary>
+    public async Task RevokeAsync(string clientId, string token, CancellationToken cancellationToken)
+    {
+        if (await codes.FindAsync(GrantHandleKind.RefreshToken, token, cancellationToken) is { } issued
+            && (issued.Redeemed || CodeGrant.FromPayload(issued.Payload)?.ClientId == clientId))
+        {
+            await codes.TryRedeemAsync(GrantHandleKind.RefreshToken, token, cancellationToken);
+            await grants.RevokeAsync(issued.GrantId, cancellationToken);
+        }
+    }
+
     /// <summary>Reason code of a hint that could not be checked for an internal fault.</summary>
     public const string InternalError = "internal_error";
 
@@ -148,7 +194,7 @@ internal sealed class PasskeyLoginFlow(
     /// </summary>
     public async Task<TokenOutcome> RedeemCodeAsync(CodeRedemption input, CancellationToken cancellationToken)
     {
-        var issued = input.Code.Length == AuthorizationCodeStore.HandleLength ? await codes.FindAsync(input.Code, cancellationToken) : null;
+        var issued = input.Code.Length == GrantHandleStore.HandleLength ? await codes.FindAsync(GrantHandleKind.AuthorizationCode, input.Code, cancellationToken) : null;
         if (issued is { Redeemed: true })
         {
             await grants.RevokeReplayedCodeAsync(issued.GrantId, input.ClientId, cancellationToken);
@@ -189,7 +235,7 @@ internal sealed class PasskeyLoginFlow(
             return Refuse("pkce_mismatch", Errors.InvalidGrant, "The code_verifier does not match the code_challenge.");
         }
 
-        if (!await codes.TryRedeemAsync(input.Code, cancellationToken))
+        if (!await codes.TryRedeemAsync(GrantHandleKind.AuthorizationCode, input.Code, cancellationToken))
         {
             // Redeemed concurrently: RFC 6749 §4.1.2, revoke what the other redemption produced.
             await grants.RevokeReplayedCodeAsync(grant.GrantId, input.ClientId, cancellationToken);
@@ -198,11 +244,13 @@ internal sealed class PasskeyLoginFlow(
 
         return new TokenOutcome(await WriteTokensAsync(grant, cancellationToken), null, null);
 
-        TokenOutcome Refuse(string reason, string error, string description)
-        {
-            ServerLog.TokenRequestRefused(logger, reason, input.ClientId);
-            return TokenOutcome.Refused(error, description);
-        }
+        TokenOutcome Refuse(string reason, string error, string description) => RefuseToken(reason, input.ClientId, error, description);
+    }
+
+    private TokenOutcome RefuseToken(string reason, string clientId, string error, string description)
+    {
+        ServerLog.TokenRequestRefused(logger, reason, clientId);
+        return TokenOutcome.Refused(error, description);
     }
 
     /// <summary>What a verified login grants the client.</summary>
@@ -228,7 +276,16 @@ internal sealed class PasskeyLoginFlow(
         IReadOnlyCollection<Claim> profileClaims = ProfileClaims.AnyReleasedBy(scopes)
             ? [.. ProfileClaims.For(await profiles.FindAsync(grant.Subject, cancellationToken), scopes)]
             : [];
-        return tokens.Write(grant, profileClaims);
+        var issued = tokens.Write(grant, profileClaims);
+
+        // OIDC Core §11: refresh tokens for offline_access, and only to clients allowed them.
+        if (grant.Scopes.Contains(Scopes.OfflineAccess) && await policies.RefreshTokenLifetimeAsync(grant.ClientId, cancellationToken) is { } lifetime)
+        {
+            var refreshToken = await codes.IssueAsync(GrantHandleKind.RefreshToken, grant.ToJson(), grant.GrantId, timeProvider.GetUtcNow() + lifetime, cancellationToken);
+            issued = issued with { RefreshToken = refreshToken };
+        }
+
+        return issued;
     }
 
     /// <summary>RFC 7636 §4.6: BASE64URL(SHA256(ASCII(code_verifier))) == code_challenge, compared in constant time.</summary>

@@ -27,6 +27,11 @@ internal static class TokenResponse
             {
                 writer.WriteString(Parameters.IdToken, tokens.IdToken);
             }
+
+            if (tokens.RefreshToken is not null)
+            {
+                writer.WriteString(Parameters.RefreshToken, tokens.RefreshToken);
+            }
         });
 
     /// <summary>An error response (RFC 6749 §5.2).</summary>

@@ -24,9 +24,19 @@ public sealed class GrantRevocations(
     /// </summary>
     public async ValueTask RevokeReplayedCodeAsync(string grantId, string? clientId, CancellationToken cancellationToken)
     {
-        await replay.TryConsumeAsync(ReplayKey.For(RevokedScope, grantId),
-            timeProvider.GetUtcNow() + options.Value.AccessTokenLifetime + TimeSpan.FromMinutes(1), cancellationToken);
+        await RevokeAsync(grantId, cancellationToken);
         Diagnostics.ServerLog.AuthorizationCodeReplayed(logger, clientId);
+    }
+
+    /// <summary>
+    /// Revokes a grant: its access tokens at /userinfo and every refresh token of its family (RFC 9700 §4.14.2), for as
+    /// long as any of them could still be valid.
+    /// </summary>
+    public async ValueTask RevokeAsync(string grantId, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var longest = settings.AccessTokenLifetime > settings.RefreshTokenLifetime ? settings.AccessTokenLifetime : settings.RefreshTokenLifetime;
+        await replay.TryConsumeAsync(ReplayKey.For(RevokedScope, grantId), timeProvider.GetUtcNow() + longest + TimeSpan.FromMinutes(1), cancellationToken);
     }
 
     public async ValueTask<bool> IsRevokedAsync(string grantId, CancellationToken cancellationToken)

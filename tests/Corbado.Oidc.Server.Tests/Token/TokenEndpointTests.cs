@@ -291,7 +291,6 @@ public sealed class TokenEndpointTests
     [Theory]
     [InlineData("password")]
     [InlineData("client_credentials")]
-    [InlineData("refresh_token")]
     [InlineData("urn:ietf:params:oauth:grant-type:device_code")]
     [InlineData("made-up")]
     public async Task Token_GrantTypeOtherThanAuthorizationCode_AnswersUnsupportedGrantType(string grantType)
@@ -310,6 +309,27 @@ public sealed class TokenEndpointTests
         }));
 
         await AssertTokenErrorAsync(response, HttpStatusCode.BadRequest, "unsupported_grant_type");
+    }
+
+    [Theory]
+    [InlineData("refresh_token")]
+    [InlineData("urn:ietf:params:oauth:grant-type:token-exchange")]
+    public async Task Token_ServedGrantTheClientIsNotAllowed_AnswersUnauthorizedClient(string grantType)
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+
+        using var response = await client.PostAsync("token", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["grant_type"] = grantType,
+            ["client_id"] = CorbadoOidcServerFactory.ConfidentialClientId,
+            ["client_secret"] = CorbadoOidcServerFactory.ConfidentialClientSecret,
+            ["refresh_token"] = "x",
+            ["subject_token"] = factory.Minter.Mint(),
+            ["subject_token_type"] = "urn:corbado:params:oauth:token-type:signed_passkey_data",
+        }));
+
+        await AssertTokenErrorAsync(response, HttpStatusCode.BadRequest, "unauthorized_client");
     }
 
     [Theory]

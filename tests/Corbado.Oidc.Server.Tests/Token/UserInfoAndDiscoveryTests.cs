@@ -110,7 +110,8 @@ public sealed class UserInfoAndDiscoveryTests
         Assert.StartsWith(factory.Issuer.AbsoluteUri, Endpoint("jwks_uri"));
         Assert.Equal(["code"], Values("response_types_supported"));
         Assert.Equal(["form_post", "query"], Values("response_modes_supported"));
-        Assert.Equal(["authorization_code"], Values("grant_types_supported"));
+        Assert.Equal(["authorization_code", "refresh_token", "urn:ietf:params:oauth:grant-type:token-exchange"], Values("grant_types_supported"));
+        Assert.Equal(new Uri(factory.Issuer, "revoke").AbsoluteUri, Endpoint("revocation_endpoint"));
         // RFC 7636 §4.2 / OAuth 2.0 Security BCP §2.1.1: plain is not offered.
         Assert.Equal(["S256"], Values("code_challenge_methods_supported"));
         Assert.Equal(["RS256"], Values("id_token_signing_alg_values_supported"));
@@ -123,7 +124,7 @@ public sealed class UserInfoAndDiscoveryTests
             Assert.Equal(JsonValueKind.False, claimsParameter.ValueKind);
         }
 
-        foreach (var absent in new[] { "end_session_endpoint", "introspection_endpoint", "revocation_endpoint", "device_authorization_endpoint" })
+        foreach (var absent in new[] { "end_session_endpoint", "introspection_endpoint", "device_authorization_endpoint" })
         {
             Assert.False(document.TryGetProperty(absent, out _), absent + " is advertised but not implemented");
         }
