@@ -57,7 +57,79 @@ public sealed class StartupFailureTests : IDisposable
         Assert.Equal(2, exitCode);
         Assert.Contains("Corbado.Oidc cannot start: the configuration is invalid.", output);
         Assert.Contains(expected, output);
+        AssertNoCrashOutput(output);
+    }
+
+    /// <summary>Output that a person reads as a crash rather than one sentence per problem.</summary>
+    private static void AssertNoCrashOutput(string output)
+    {
         Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.DoesNotContain("BackgroundService failed", output);
+        Assert.DoesNotContain("Exception", output);
+    }
+
+    [Fact]
+    public async Task Start_ProductionWithNothingConfigured_ListsEverySettingOfEverySection()
+    {
+        _environment["Oidc__Issuer"] = null;
+        _environment["Corbado__ProjectId"] = null;
+        _environment["Corbado__JwksFile"] = null;
+
+        var (exitCode, output) = await StartAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Corbado.Oidc cannot start: the configuration is invalid.", output);
+        Assert.Contains("  Corbado:ProjectId is required", output);
+        Assert.Contains("  Corbado:JwksUrl or Corbado:JwksFile is required", output);
+        Assert.Contains("  Oidc:Issuer is required", output);
+        AssertNoCrashOutput(output);
+    }
+
+    [Fact]
+    public async Task Start_UnreadableAndInvalidValuesInFourSections_OneLineEach()
+    {
+        _environment["Corbado__ClockSkew"] = "soon";
+        _environment["Oidc__StrictClientAssertions"] = "yes";
+        _environment["RateLimiting__Enabled"] = "perhaps";
+        _environment["Database__Provider"] = "Oracle";
+
+        var (exitCode, output) = await StartAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("  Failed to convert configuration value 'soon' at 'Corbado:ClockSkew' to type 'System.TimeSpan'.", output);
+        Assert.Contains("at 'Oidc:StrictClientAssertions'", output);
+        Assert.Contains("at 'RateLimiting:Enabled'", output);
+        Assert.Contains("  Database:Provider is 'Oracle'; allowed are Sqlite and PostgreSql.", output);
+        AssertNoCrashOutput(output);
+    }
+
+    [Fact]
+    public async Task Start_PostgreSqlWithoutConnectionString_NamesTheSetting()
+    {
+        _environment["Database__Provider"] = "PostgreSql";
+        _environment["ConnectionStrings__Oidc"] = null;
+
+        var (exitCode, output) = await StartAsync();
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("  ConnectionStrings:Oidc is required when Database:Provider is PostgreSql.", output);
+        AssertNoCrashOutput(output);
+    }
+
+    [Fact]
+    public async Task Start_PortInUse_ExitsWithSentenceNamingTheAddress()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)occupant.LocalEndpoint).Port}";
+        _environment["ASPNETCORE_URLS"] = address;
+
+        var (exitCode, output) = await StartAsync();
+
+        Assert.Equal(4, exitCode);
+        Assert.Contains($"Corbado.Oidc cannot start: Failed to bind to address {address}: address already in use; another process listens there.", output);
+        AssertNoCrashOutput(output);
     }
 
     [Fact]
@@ -78,6 +150,7 @@ public sealed class StartupFailureTests : IDisposable
             Assert.Equal(3, exitCode);
             Assert.Contains($"Corbado.Oidc cannot start: the database '{database}' cannot be opened or written", output);
             Assert.Contains("readonly database", output);
+            Assert.DoesNotContain("   at ", output);
         }
         finally
         {
