@@ -52,21 +52,7 @@ public sealed class StartupFailureTests : IDisposable
     {
         _environment[name] = value;
 
-        var (exitCode, output) = await StartAsync();
-
-        Assert.Equal(2, exitCode);
-        Assert.Contains("Corbado.Oidc cannot start: the configuration is invalid.", output);
-        Assert.Contains(expected, output);
-        AssertNoCrashOutput(output);
-    }
-
-    /// <summary>Output that a person reads as a crash rather than one sentence per problem.</summary>
-    private static void AssertNoCrashOutput(string output)
-    {
-        Assert.DoesNotContain("   at ", output);
-        Assert.DoesNotContain("Unhandled exception", output);
-        Assert.DoesNotContain("BackgroundService failed", output);
-        Assert.DoesNotContain("Exception", output);
+        await StartAndExpectConfigurationProblemsAsync(expected);
     }
 
     [Fact]
@@ -76,14 +62,8 @@ public sealed class StartupFailureTests : IDisposable
         _environment["Corbado__ProjectId"] = null;
         _environment["Corbado__JwksFile"] = null;
 
-        var (exitCode, output) = await StartAsync();
-
-        Assert.Equal(2, exitCode);
-        Assert.Contains("Corbado.Oidc cannot start: the configuration is invalid.", output);
-        Assert.Contains("  Corbado:ProjectId is required", output);
-        Assert.Contains("  Corbado:JwksUrl or Corbado:JwksFile is required", output);
-        Assert.Contains("  Oidc:Issuer is required", output);
-        AssertNoCrashOutput(output);
+        await StartAndExpectConfigurationProblemsAsync(
+            "Corbado:ProjectId is required", "Corbado:JwksUrl or Corbado:JwksFile is required", "Oidc:Issuer is required");
     }
 
     [Fact]
@@ -94,14 +74,11 @@ public sealed class StartupFailureTests : IDisposable
         _environment["RateLimiting__Enabled"] = "perhaps";
         _environment["Database__Provider"] = "Oracle";
 
-        var (exitCode, output) = await StartAsync();
-
-        Assert.Equal(2, exitCode);
-        Assert.Contains("  Failed to convert configuration value 'soon' at 'Corbado:ClockSkew' to type 'System.TimeSpan'.", output);
-        Assert.Contains("at 'Oidc:StrictClientAssertions'", output);
-        Assert.Contains("at 'RateLimiting:Enabled'", output);
-        Assert.Contains("  Database:Provider is 'Oracle'; allowed are Sqlite and PostgreSql.", output);
-        AssertNoCrashOutput(output);
+        await StartAndExpectConfigurationProblemsAsync(
+            "Failed to convert configuration value 'soon' at 'Corbado:ClockSkew' to type 'System.TimeSpan'.",
+            "Failed to convert configuration value 'yes' at 'Oidc:StrictClientAssertions' to type 'System.Boolean'.",
+            "Failed to convert configuration value 'perhaps' at 'RateLimiting:Enabled' to type 'System.Boolean'.",
+            "Database:Provider is 'Oracle'; allowed are Sqlite and PostgreSql.");
     }
 
     [Fact]
@@ -110,11 +87,31 @@ public sealed class StartupFailureTests : IDisposable
         _environment["Database__Provider"] = "PostgreSql";
         _environment["ConnectionStrings__Oidc"] = null;
 
+        await StartAndExpectConfigurationProblemsAsync("ConnectionStrings:Oidc is required when Database:Provider is PostgreSql.");
+    }
+
+    /// <summary>Exit code 2, the heading line, then one indented line starting with each expected problem; nothing like a crash.</summary>
+    private async Task StartAndExpectConfigurationProblemsAsync(params string[] problems)
+    {
         var (exitCode, output) = await StartAsync();
 
         Assert.Equal(2, exitCode);
-        Assert.Contains("  ConnectionStrings:Oidc is required when Database:Provider is PostgreSql.", output);
+        Assert.Contains("Corbado.Oidc cannot start: the configuration is invalid.", output);
+        foreach (var problem in problems)
+        {
+            Assert.Contains("\n  " + problem, output);
+        }
+
         AssertNoCrashOutput(output);
+    }
+
+    /// <summary>Output that a person reads as a crash rather than one sentence per problem.</summary>
+    private static void AssertNoCrashOutput(string output)
+    {
+        Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.DoesNotContain("BackgroundService failed", output);
+        Assert.DoesNotContain("Exception", output);
     }
 
     [Fact]
