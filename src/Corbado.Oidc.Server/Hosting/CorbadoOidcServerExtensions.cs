@@ -27,6 +27,10 @@ public static class CorbadoOidcServerExtensions
         // it first with its stack trace ("Hosting failed to start"). Unexpected ones still end as an unhandled exception.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
 
+        services.AddOptions<List<Core.Options.ClientRegistration>>().Bind(builder.Configuration.GetSection(Core.Options.ClientRegistration.SectionName))
+            .ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<List<Core.Options.ClientRegistration>>, Admin.ConfiguredClientsValidator>();
+
         // Hosted services start in registration order, before Kestrel accepts requests.
         services.AddHostedService<DatabaseInitializer>();
         services.AddHostedService<DevelopmentDemoClient>();

@@ -48,6 +48,7 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("Oidc__Issuer", "http://login.example.com/", "Oidc:Issuer must use https outside the Development environment")]
     [InlineData("Corbado__Algorithms__0", "HS256", "Corbado:Algorithms contains 'HS256'")]
     [InlineData("Corbado__UseDevelopmentIssuer", "true", "Corbado:UseDevelopmentIssuer is only allowed in the Development environment")]
+    [InlineData("Clients__0__ClientId", "rp", "Clients:0: Client 'rp': at least one RedirectUris entry is required.")]
     public async Task Start_InvalidSetting_ExitsWithMessageNamingIt(string name, string? value, string expected)
     {
         _environment[name] = value;
