@@ -38,7 +38,7 @@ if [ -d bench/Corbado.Oidc.Bench ]; then
   # parameters in the query and once in an HS256 request object, as Okta sends them by default.
   for request_object in none hs256; do
     if dotnet run --project bench/Corbado.Oidc.Bench -c Release --no-build -- --logins 300 --concurrency 8 --duration-limit 120 \
-      --request-object "$request_object"; then
+      --request-object "$request_object" --smoke; then
       smoke+=("$request_object: completed without errors")
     else
       smoke+=("$request_object: FAILED")

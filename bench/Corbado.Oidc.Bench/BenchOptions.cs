@@ -53,6 +53,9 @@ public sealed record BenchOptions
     public string MarkdownBlock { get; init; } = "results";
     public IReadOnlyList<KeyValuePair<string, string>> ServerEnvironment { get; init; } = [];
 
+    /// <summary>A smoke run: no progress lines and no target verdicts, only the logins and errors that decide pass or fail.</summary>
+    public bool Smoke { get; init; }
+
     /// <summary>The command line as typed, for the report.</summary>
     public string CommandLine { get; init; } = "";
 }
@@ -106,9 +109,11 @@ public static class BenchCommandLine
         });
         var hintLifetime = Bounded(new Option<int>("--hint-lifetime") { Description = "Seconds from iat to exp of every hint; the server is started with Corbado__MaxAge set to match (it allows at most 3600). Longer than 300 lets a long run be pre-minted whole.", DefaultValueFactory = _ => (int)HintSupply.DefaultLifetime.TotalSeconds }, 120, 3600);
 
+        var smoke = new Option<bool>("--smoke") { Description = "Print only the logins and errors (the test script's smoke run), no progress and no target verdicts; exit 1 on any failed login." };
+
         var root = new RootCommand("Corbado.Oidc login benchmark: starts the server, drives full passkey logins, reports throughput, latency and cost.")
         {
-            logins, concurrency, durationLimit, database, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint, hintLifetime,
+            logins, concurrency, durationLimit, database, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint, hintLifetime, smoke,
         };
         root.SetAction((parse, cancellationToken) => run(new BenchOptions
         {
@@ -129,6 +134,7 @@ public static class BenchCommandLine
             Warmup = parse.GetValue(warmup),
             Premint = parse.GetValue(premint),
             HintLifetimeSeconds = parse.GetValue(hintLifetime),
+            Smoke = parse.GetValue(smoke),
             CommandLine = string.Join(' ', args),
         }, cancellationToken));
         return root;

@@ -12,8 +12,12 @@ public static class BenchRun
 {
     private static readonly BenchClient Client = new("bench-rp", "bench-secret-" + Guid.NewGuid().ToString("N"), "https://rp.bench.local/callback");
 
+    /// <summary>Set for a smoke run: progress lines are left out (see <see cref="BenchOptions.Smoke"/>).</summary>
+    private static bool _quiet;
+
     public static async Task<int> RunAsync(BenchOptions options, CancellationToken cancellationToken)
     {
+        _quiet = options.Smoke;
         try
         {
             return await RunCoreAsync(options, cancellationToken);
@@ -165,6 +169,12 @@ public static class BenchRun
         var windows = log.Windows(timingStarted, serverCpuBefore, serverCpuBefore + serverCpu);
         var report = BuildReport(options, result, log, windows, driver, hints, premint, mintSeconds, floorBefore, floorAfter, serverCpu, driverCpu, peakRss,
             rssAfter, driverPeakRss, databaseBefore, databaseAfter) with { LoadAverageBefore = loadBefore, LoadAverageAfter = loadAfter, ServerThreadsAfter = threadsAfter };
+        if (options.Smoke)
+        {
+            Console.WriteLine(report.ToSmokeSummary());
+            return report.Passed ? 0 : 1;
+        }
+
         Console.WriteLine();
         Console.Write(report.ToConsole());
         if (options.JsonPath is { } json)
@@ -444,7 +454,13 @@ public static class BenchRun
 
     private static double Percent(double first, double last) => first > 0 ? Math.Round((last - first) / first * 100, 1) : 0;
 
-    private static void Log(string message) => Console.Error.WriteLine($"[bench {DateTime.Now:HH:mm:ss}] {message}");
+    private static void Log(string message)
+    {
+        if (!_quiet)
+        {
+            Console.Error.WriteLine($"[bench {DateTime.Now:HH:mm:ss}] {message}");
+        }
+    }
 
     private static string I(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

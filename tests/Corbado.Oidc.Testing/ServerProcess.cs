@@ -50,14 +50,25 @@ public sealed class ServerProcess : IDisposable
         IEnumerable<string>? runAs = null, string? serverDll = null)
     {
         var prefix = runAs?.ToList() ?? [];
-        var start = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : "dotnet")
+        return StartProgram(prefix.Count > 0 ? prefix[0] : "dotnet",
+            prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []).Append(serverDll ?? ServerDll).Concat(arguments), environment, workingDirectory);
+    }
+
+    /// <summary>
+    /// Any program (for example bash running a documented shell block) with the server's environment handling: inherited
+    /// ASPNETCORE_* and section__key variables removed, <paramref name="environment"/> set, output captured.
+    /// </summary>
+    public static ServerProcess StartProgram(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment,
+        string workingDirectory)
+    {
+        var start = new ProcessStartInfo(fileName)
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []).Append(serverDll ?? ServerDll).Concat(arguments))
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }

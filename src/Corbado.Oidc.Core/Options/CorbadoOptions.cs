@@ -68,9 +68,16 @@ public sealed class CorbadoOptions
 
     /// <summary>
     /// Development only: trust a locally generated passkey-issuer key (see the <c>dev mint-hint</c> command)
-    /// instead of the passkey backend. Refused outside the Development environment.
+    /// instead of the passkey backend. Refused outside the Development environment. <c>appsettings.Development.json</c>
+    /// turns it on; an explicit <see cref="JwksUrl"/> or <see cref="JwksFile"/> takes precedence over it.
     /// </summary>
     public bool UseDevelopmentIssuer { get; set; }
+
+    /// <summary>
+    /// Whether the development issuer's key is the key source in force: <see cref="UseDevelopmentIssuer"/> with neither
+    /// <see cref="JwksUrl"/> nor <see cref="JwksFile"/> set.
+    /// </summary>
+    public bool DevelopmentIssuerInForce => UseDevelopmentIssuer && JwksUrl is null && string.IsNullOrWhiteSpace(JwksFile);
 
     /// <summary>Where the development issuer keeps its private key. Default <c>data/dev-passkey-issuer.pem</c>.</summary>
     public string DevelopmentIssuerKeyFile { get; set; } = "data/dev-passkey-issuer.pem";

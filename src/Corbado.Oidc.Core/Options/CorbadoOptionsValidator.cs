@@ -21,15 +21,16 @@ public sealed class CorbadoOptionsValidator : IValidateOptions<CorbadoOptions>
         }
 
         var mode = options.EffectiveVerification;
-        var sources = (options.JwksUrl is null ? 0 : 1) + (string.IsNullOrWhiteSpace(options.JwksFile) ? 0 : 1)
-            + (options.UseDevelopmentIssuer ? 1 : 0);
-        if (sources == 0 && mode != PasskeyVerificationMode.Remote)
+        // The development issuer is a default of appsettings.Development.json: an explicit key source overrides it
+        // rather than conflicting with it (see CorbadoOptions.DevelopmentIssuerInForce).
+        var sources = (options.JwksUrl is null ? 0 : 1) + (string.IsNullOrWhiteSpace(options.JwksFile) ? 0 : 1);
+        if (sources == 0 && !options.UseDevelopmentIssuer && mode != PasskeyVerificationMode.Remote)
         {
             failures.Add("Corbado:JwksUrl or Corbado:JwksFile is required: the server needs the passkey backend's public keys.");
         }
         else if (sources > 1)
         {
-            failures.Add("Set only one of Corbado:JwksUrl, Corbado:JwksFile and Corbado:UseDevelopmentIssuer.");
+            failures.Add("Set only one of Corbado:JwksUrl and Corbado:JwksFile.");
         }
 
         if (options.UseDevelopmentIssuer && !_isDevelopment)

@@ -19,6 +19,7 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     private readonly TimeSpan _maxStale;
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
+    private readonly string _source;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
 
     private volatile KeySet? _keySet;
@@ -30,14 +31,17 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">Receives load failures.</param>
     /// <param name="maxStale">How long past the cache duration a set is still served while reloads fail; default 24 hours.</param>
+    /// <param name="source">Names the key source in log lines (a URL's host or a file name), never a full URL.</param>
     public JwksKeyResolver(
         Func<CancellationToken, Task<string>> load,
         TimeSpan cacheDuration,
         TimeSpan refreshInterval,
         TimeProvider? timeProvider = null,
         ILogger? logger = null,
-        TimeSpan? maxStale = null)
+        TimeSpan? maxStale = null,
+        string source = "the configured key source")
     {
+        _source = source;
         _maxStale = maxStale ?? TimeSpan.FromHours(24);
         _load = load;
         _cacheDuration = cacheDuration;
@@ -115,7 +119,8 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                LogLoadFailed(_logger, exception.GetType().Name, _keySet is not null);
+                // One warning per attempt, without the stack trace: the operator needs the source and the cause.
+                LogLoadFailed(_logger, _source, exception.GetType().Name, exception.Message.ReplaceLineEndings(" "), Usable(_keySet) is not null);
                 return null;
             }
         }
@@ -149,8 +154,8 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     }
 
     [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
-        Message = "Passkey issuer key set could not be loaded ({ErrorType}); serving cached keys: {HasCachedKeys}")]
-    private static partial void LogLoadFailed(ILogger logger, string errorType, bool hasCachedKeys);
+        Message = "Passkey issuer key set could not be loaded from {KeySource} ({ErrorType}: {ErrorMessage}); serving cached keys: {HasCachedKeys}")]
+    private static partial void LogLoadFailed(ILogger logger, string keySource, string errorType, string errorMessage, bool hasCachedKeys);
 
     private sealed record KeySet(FrozenDictionary<string, SecurityKey> Keys, DateTimeOffset LoadedAt);
 }

@@ -31,6 +31,11 @@ public enum PasskeyLoginFailure
     RemoteRejected,
     /// <summary>The passkey backend could not be asked (timeout, network, circuit open).</summary>
     RemoteUnavailable,
+    /// <summary>
+    /// No usable key set: the configured key source could not be loaded (unreachable URL, unreadable file) and no
+    /// cached set is left. An operator problem, not a bad hint.
+    /// </summary>
+    KeysUnavailable,
 }
 
 /// <summary>Maps <see cref="PasskeyLoginFailure"/> to its stable snake_case reason code.</summary>
@@ -53,6 +58,7 @@ public static class PasskeyLoginFailureCodes
         PasskeyLoginFailure.Replayed => "replayed",
         PasskeyLoginFailure.RemoteRejected => "remote_rejected",
         PasskeyLoginFailure.RemoteUnavailable => "remote_unavailable",
+        PasskeyLoginFailure.KeysUnavailable => "keys_unavailable",
         _ => throw new ArgumentOutOfRangeException(nameof(failure), failure, null),
     };
 }

@@ -211,7 +211,8 @@ public sealed class SignedPasskeyDataVerifier
         var key = await _keys.FindKeyAsync(kid, cancellationToken).ConfigureAwait(false);
         if (key is null)
         {
-            return PasskeyLoginResult.Fail(PasskeyLoginFailure.UnknownKey, keyId);
+            // Without any usable key set the kid says nothing about the hint: the operator must see keys_unavailable.
+            return PasskeyLoginResult.Fail(_keys.HasKeys ? PasskeyLoginFailure.UnknownKey : PasskeyLoginFailure.KeysUnavailable, keyId);
         }
 
         if (key is JsonWebKey { Alg: { Length: > 0 } keyAlgorithm } && keyAlgorithm != algorithm)

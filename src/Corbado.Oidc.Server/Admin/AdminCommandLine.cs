@@ -14,15 +14,18 @@ namespace Corbado.Oidc.Server.Admin;
 /// </summary>
 public static class AdminCommandLine
 {
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "setup", "dev" };
+    /// <summary>The verbs, and the help options of System.CommandLine's root command (its HelpOption aliases).</summary>
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "setup", "dev", "--help", "-h", "-?" };
 
-    /// <summary>Whether the arguments name an administration verb rather than starting the server.</summary>
+    /// <summary>Whether the arguments name an administration verb (or ask for help) rather than starting the server.</summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
 
     public static async Task<int> RunAsync(string[] args, TextWriter? output = null)
     {
         output ??= Console.Out;
-        var root = new RootCommand("Corbado.Oidc administration. Without a verb, the server starts.");
+        var root = new RootCommand(
+            "Corbado.Oidc, an OpenID Connect provider for passkey logins, and its administration verbs. Without a verb, the server "
+            + "starts, configured by appsettings.json, appsettings.{Environment}.json and environment variables (README.md, Configuration).");
         root.Subcommands.Add(BuildClients(output));
         root.Subcommands.Add(BuildUsers(output));
         root.Subcommands.Add(SetupCommands.Build(output));
@@ -202,10 +205,11 @@ public static class AdminCommandLine
         {
             var environment = services.GetRequiredService<IHostEnvironment>();
             var options = services.GetRequiredService<IOptions<CorbadoOptions>>().Value;
-            if (!environment.IsDevelopment() || !options.UseDevelopmentIssuer)
+            if (!environment.IsDevelopment() || !options.DevelopmentIssuerInForce)
             {
-                await Console.Error.WriteLineAsync("dev mint-hint is refused: it needs the Development environment with Corbado:UseDevelopmentIssuer=true.");
-                return 3;
+                await Console.Error.WriteLineAsync(
+                    "dev mint-hint is refused: it needs the Development environment with Corbado:UseDevelopmentIssuer=true and neither Corbado:JwksUrl nor Corbado:JwksFile set.");
+                return ServerRunner.InvalidConfiguration;
             }
 
             var hint = services.GetRequiredService<DevelopmentPasskeyIssuer>().Mint(
@@ -214,7 +218,24 @@ public static class AdminCommandLine
             return 0;
         }, cancellationToken, migrate: false));
 
-        return new Command("dev", "Development helpers.") { mint };
+        var demoClient = new Command("demo-client", "Development only: give the demo client a new secret and print it (the previous secret stops working).");
+        demoClient.SetAction(async (_, cancellationToken) => await WithServicesAsync(async services =>
+        {
+            if (!services.GetRequiredService<IHostEnvironment>().IsDevelopment())
+            {
+                await Console.Error.WriteLineAsync("dev demo-client is refused: it needs the Development environment.");
+                return ServerRunner.InvalidConfiguration;
+            }
+
+            var issuer = services.GetRequiredService<IOptions<OidcOptions>>().Value.Issuer!;
+            var (secret, redirectUri) = await DevelopmentDemoClient.RegisterAsync(services, issuer, cancellationToken);
+            await output.WriteLineAsync($"client_id: {DevelopmentDemoClient.ClientId}");
+            await output.WriteLineAsync($"redirect_uri: {redirectUri}");
+            await output.WriteLineAsync($"client_secret: {secret}");
+            return 0;
+        }, cancellationToken));
+
+        return new Command("dev", "Development helpers.") { mint, demoClient };
     }
 
     internal static async Task<int> WithServicesAsync(
@@ -230,20 +251,24 @@ public static class AdminCommandLine
         builder.Services.AddCorbadoOidcCore(builder.Configuration, builder.Environment);
 
         using var host = builder.Build();
-        try
+        // Surface configuration errors as the server would, every setting named, with the same exit code.
+        if (StartupValidation.FindProblems(host.Services) is { Count: > 0 } problems)
         {
-            // Surface configuration errors as the server would, with the setting named.
-            _ = host.Services.GetRequiredService<IOptions<CorbadoOptions>>().Value;
-        }
-        catch (OptionsValidationException exception)
-        {
-            await Console.Error.WriteLineAsync(string.Join(Environment.NewLine, exception.Failures));
-            return 2;
+            await ServerRunner.ReportConfigurationProblemsAsync(problems);
+            return ServerRunner.InvalidConfiguration;
         }
 
         if (migrate)
         {
-            await DatabaseInitializer.InitializeAsync(host.Services, cancellationToken);
+            try
+            {
+                await DatabaseInitializer.InitializeAsync(host.Services, cancellationToken);
+            }
+            catch (DatabaseUnusableException exception)
+            {
+                await Console.Error.WriteLineAsync(exception.Message);
+                return ServerRunner.DatabaseUnusable;
+            }
         }
 
         await using var scope = host.Services.CreateAsyncScope();

@@ -19,7 +19,17 @@ public static class CorbadoOidcServerExtensions
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
         services.AddCorbadoOidcCore(builder.Configuration, builder.Environment);
         services.AddSensitiveLogCategoryFloors();
-        services.AddHttpClient(nameof(Core.PasskeyLogin.JwksKeyResolver), client => client.Timeout = TimeSpan.FromSeconds(5));
+        // No HttpClient request logging: a failed fetch would log its stack trace twice at Information; the resolver
+        // logs one warning per attempt with the host and the cause.
+        services.AddHttpClient(nameof(Core.PasskeyLogin.JwksKeyResolver), client => client.Timeout = TimeSpan.FromSeconds(5)).RemoveAllLoggers();
+
+        // An expected start-up failure (a port in use) is reported by ServerRunner in one sentence; the host would log
+        // it first with its stack trace ("Hosting failed to start"). Unexpected ones still end as an unhandled exception.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+
+        services.AddOptions<List<Core.Options.ClientRegistration>>().Bind(builder.Configuration.GetSection(Core.Options.ClientRegistration.SectionName))
+            .ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<List<Core.Options.ClientRegistration>>, Admin.ConfiguredClientsValidator>();
 
         // Hosted services start in registration order, before Kestrel accepts requests.
         services.AddHostedService<DatabaseInitializer>();

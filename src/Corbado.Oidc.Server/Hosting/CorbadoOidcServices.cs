@@ -13,27 +13,30 @@ namespace Corbado.Oidc.Server.Hosting;
 /// <summary>Services shared by the web host and the command line: options, persistence, OpenIddict core, the verifier.</summary>
 public static class CorbadoOidcServices
 {
-    /// <summary>The SQLite database used when <c>ConnectionStrings:Oidc</c> is not set.</summary>
-    public const string DefaultConnectionString = "Data Source=data/corbado-oidc.db";
-
     public static IServiceCollection AddCorbadoOidcCore(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var isDevelopment = environment.IsDevelopment();
         services.AddSingleton(TimeProvider.System);
 
-        services.AddOptions<CorbadoOptions>().Bind(configuration.GetSection(CorbadoOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<CorbadoOptions>().Bind(configuration.GetSection(CorbadoOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<CorbadoOptions>>(new CorbadoOptionsValidator(isDevelopment));
-        services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<OidcOptions>>(new OidcOptionsValidator(isDevelopment));
 
-        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
+        services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
 
-        var provider = configuration.GetValue("Database:Provider", DatabaseProvider.Sqlite);
-        var connectionString = configuration.GetConnectionString("Oidc")
-            ?? (provider == DatabaseProvider.Sqlite ? DefaultConnectionString
-                : throw new InvalidOperationException("ConnectionStrings:Oidc is required when Database:Provider is PostgreSql."));
-        services.AddOidcDatabase(provider, connectionString, configuration["Database:SqliteSynchronous"]);
+        // Wrong database settings are reported by the start-up validation, with every other problem; until then the
+        // SQLite default stands in, and nothing opens it because the server stops first.
+        var database = DatabaseOptions.Read(configuration);
+        services.AddOptions<DatabaseOptions>().Bind(configuration.GetSection(DatabaseOptions.SectionName))
+            .Configure(options => options.ConnectionString = database.ConnectionString).ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<DatabaseOptions>, DatabaseOptionsValidator>();
+        var databaseValid = new DatabaseOptionsValidator().Validate(null, database).Succeeded;
+        services.AddOidcDatabase(
+            databaseValid ? database.EffectiveProvider!.Value : DatabaseProvider.Sqlite,
+            databaseValid ? database.EffectiveConnectionString : "Data Source=:memory:",
+            databaseValid ? database.SqliteSynchronous : null);
 
         services.AddSingleton<VerifiedSecretCache>();
         services.AddSingleton<RegisteredClientCache>();
@@ -69,7 +72,18 @@ public static class CorbadoOidcServices
     /// </summary>
     private static void AddPasskeyBackend(this IServiceCollection services, IConfiguration configuration)
     {
-        var options = configuration.GetSection(CorbadoOptions.SectionName).Get<CorbadoOptions>() ?? new CorbadoOptions();
+        CorbadoOptions options;
+        try
+        {
+            options = configuration.GetSection(CorbadoOptions.SectionName).Get<CorbadoOptions>() ?? new CorbadoOptions();
+        }
+        catch (InvalidOperationException)
+        {
+            // A value that cannot be converted: the start-up validation reports it, naming the setting, and the server
+            // stops before anything could call the backend (StartupValidation.FindProblems).
+            return;
+        }
+
         if (options.EffectiveVerification == PasskeyVerificationMode.Local)
         {
             return;
@@ -97,23 +111,28 @@ public static class CorbadoOidcServices
         var logger = provider.GetRequiredService<ILoggerFactory>().CreateLogger<JwksKeyResolver>();
 
         Func<CancellationToken, Task<string>> load;
-        if (options.UseDevelopmentIssuer)
+        string source;
+        if (options.DevelopmentIssuerInForce)
         {
             var issuer = provider.GetRequiredService<DevelopmentPasskeyIssuer>();
             load = _ => Task.FromResult(issuer.PublicJwksJson());
+            source = "the development issuer";
         }
         else if (!string.IsNullOrWhiteSpace(options.JwksFile))
         {
             var path = options.JwksFile;
             load = cancellationToken => File.ReadAllTextAsync(path, cancellationToken);
+            source = Path.GetFileName(path);
         }
         else
         {
             var url = options.JwksUrl ?? throw new InvalidOperationException("Corbado:JwksUrl or Corbado:JwksFile is required.");
             var clients = provider.GetRequiredService<IHttpClientFactory>();
             load = cancellationToken => clients.CreateClient(nameof(JwksKeyResolver)).GetStringAsync(url, cancellationToken);
+            // The host only: a key-set URL may carry a token in its path or query.
+            source = url.Host;
         }
 
-        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger, options.JwksMaxStale);
+        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger, options.JwksMaxStale, source);
     }
 }

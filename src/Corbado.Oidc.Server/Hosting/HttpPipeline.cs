@@ -29,8 +29,8 @@ public static partial class HttpPipeline
 
     public static IServiceCollection AddHttpHardening(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateOnStart();
-        services.AddOptions<ForwardedHeadersSettings>().Bind(configuration.GetSection(ForwardedHeadersSettings.SectionName)).ValidateOnStart();
+        services.AddOptions<RateLimitingOptions>().Bind(configuration.GetSection(RateLimitingOptions.SectionName)).ValidateAtStartup();
+        services.AddOptions<ForwardedHeadersSettings>().Bind(configuration.GetSection(ForwardedHeadersSettings.SectionName)).ValidateAtStartup();
         services.AddSingleton<HttpHardeningOptionsValidator>();
         services.AddSingleton<IValidateOptions<RateLimitingOptions>>(provider => provider.GetRequiredService<HttpHardeningOptionsValidator>());
         services.AddSingleton<IValidateOptions<ForwardedHeadersSettings>>(provider => provider.GetRequiredService<HttpHardeningOptionsValidator>());

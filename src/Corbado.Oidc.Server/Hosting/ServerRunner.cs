@@ -1,38 +1,37 @@
 using Corbado.Oidc.Server.Persistence;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Connections;
 
 namespace Corbado.Oidc.Server.Hosting;
 
 /// <summary>
-/// Starts the web host and turns the two expected start-up failures, invalid configuration and an unusable database,
-/// into a short message on standard error and a distinct exit code instead of an unhandled-exception dump.
+/// Starts the web host and turns the expected start-up failures (invalid configuration, an unusable database, a
+/// listening address already in use) into one sentence per problem on standard error and a distinct exit code,
+/// instead of an unhandled-exception dump. The exit codes are documented in README.md (Configuration).
 /// </summary>
 public static class ServerRunner
 {
-    /// <summary>Exit code when a setting is missing or invalid.</summary>
+    /// <summary>Exit code when one or more settings are missing or invalid.</summary>
     public const int InvalidConfiguration = 2;
 
     /// <summary>Exit code when the database cannot be opened, migrated or written.</summary>
     public const int DatabaseUnusable = 3;
 
-    public static async Task<int> RunCorbadoOidcServerAsync(this WebApplication app)
-    {
-        try
-        {
-            // The same validators ValidateOnStart runs, called before the host starts so nothing else logs first.
-            app.Services.GetService<IStartupValidator>()?.Validate();
-        }
-        catch (OptionsValidationException exception)
-        {
-            await Console.Error.WriteLineAsync("Corbado.Oidc cannot start: the configuration is invalid.");
-            foreach (var failure in exception.Failures)
-            {
-                await Console.Error.WriteLineAsync("  " + failure);
-            }
+    /// <summary>Exit code when the address to listen on is already in use by another process.</summary>
+    public const int AddressInUse = 4;
 
+    private const string CannotStart = "Corbado.Oidc cannot start: ";
+
+    /// <summary>Validates the configuration, then maps the endpoints with <paramref name="mapEndpoints"/> and runs.</summary>
+    public static async Task<int> RunCorbadoOidcServerAsync(this WebApplication app, Action<WebApplication> mapEndpoints)
+    {
+        // The same validators ValidateOnStart runs, called before the host starts so nothing else logs first.
+        if (StartupValidation.FindProblems(app.Services) is { Count: > 0 } problems)
+        {
+            await ReportConfigurationProblemsAsync(problems);
             return InvalidConfiguration;
         }
 
+        mapEndpoints(app);
         try
         {
             await app.RunAsync();
@@ -40,8 +39,25 @@ public static class ServerRunner
         }
         catch (DatabaseUnusableException exception)
         {
-            await Console.Error.WriteLineAsync("Corbado.Oidc cannot start: " + exception.Message);
+            await Console.Error.WriteLineAsync(CannotStart + exception.Message);
             return DatabaseUnusable;
+        }
+        catch (IOException exception) when (exception.InnerException is AddressInUseException)
+        {
+            // Kestrel's message names the address: "Failed to bind to address http://127.0.0.1:5080: address already in use."
+            await Console.Error.WriteLineAsync(CannotStart + exception.Message.TrimEnd('.')
+                + "; another process listens there. Stop it, or choose another address with ASPNETCORE_URLS or --urls.");
+            return AddressInUse;
+        }
+    }
+
+    /// <summary>The configuration problems on standard error, after one line that says the server cannot start.</summary>
+    public static async Task ReportConfigurationProblemsAsync(IEnumerable<string> problems)
+    {
+        await Console.Error.WriteLineAsync(CannotStart + "the configuration is invalid.");
+        foreach (var problem in problems)
+        {
+            await Console.Error.WriteLineAsync("  " + problem);
         }
     }
 }

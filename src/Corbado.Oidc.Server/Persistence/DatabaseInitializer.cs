@@ -2,6 +2,7 @@ using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Server.Admin;
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace Corbado.Oidc.Server.Persistence;
 
@@ -11,14 +12,14 @@ namespace Corbado.Oidc.Server.Persistence;
 /// </summary>
 public sealed partial class DatabaseInitializer(
     IServiceProvider services,
-    IConfiguration configuration,
+    IOptions<List<ClientRegistration>> configuredClients,
     ILogger<DatabaseInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await InitializeAsync(services, cancellationToken);
 
-        var clients = configuration.GetSection(ClientRegistration.SectionName).Get<List<ClientRegistration>>() ?? [];
+        var clients = configuredClients.Value;
         await using var scope = services.CreateAsyncScope();
         var registrar = scope.ServiceProvider.GetRequiredService<ClientRegistrar>();
         foreach (var client in clients)

@@ -29,24 +29,33 @@ public sealed class DevelopmentDemoClient(IServiceProvider services, IHostEnviro
             return;
         }
 
+        var (secret, redirectUri) = await RegisterAsync(scope.ServiceProvider, issuer, cancellationToken);
+        Console.WriteLine($"""
+
+            Development demo client registered (shown once; `dev demo-client` re-keys it):
+              client_id     = {ClientId}
+              client_secret = {secret}
+              redirect_uri  = {redirectUri}
+
+            """);
+    }
+
+    /// <summary>
+    /// Registers the demo client, or gives it a new secret when it exists (the previous secret stops working).
+    /// Returns the secret, which is stored hashed only, and the redirect URI.
+    /// </summary>
+    public static async Task<(string Secret, string RedirectUri)> RegisterAsync(IServiceProvider scopedServices, Uri issuer, CancellationToken cancellationToken)
+    {
         var secret = ClientSecrets.Generate();
         var redirectUri = new Uri(issuer, DevelopmentEndpoints.DemoCallbackPath.TrimStart('/')).AbsoluteUri;
-        await scope.ServiceProvider.GetRequiredService<ClientRegistrar>().UpsertAsync(new ClientRegistration
+        await scopedServices.GetRequiredService<ClientRegistrar>().UpsertAsync(new ClientRegistration
         {
             ClientId = ClientId,
             ClientSecret = secret,
             RedirectUris = [redirectUri],
             DisplayName = "Demo client (Development)",
         }, cancellationToken);
-
-        Console.WriteLine($"""
-
-            Development demo client registered (shown once):
-              client_id     = {ClientId}
-              client_secret = {secret}
-              redirect_uri  = {redirectUri}
-
-            """);
+        return (secret, redirectUri);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

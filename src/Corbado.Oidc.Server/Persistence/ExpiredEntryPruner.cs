@@ -22,16 +22,25 @@ public sealed partial class ExpiredEntryPruner(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(Interval, timeProvider);
-        while (await timer.WaitForNextTickAsync(stoppingToken))
+        try
         {
-            try
+            while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await PruneOnceAsync(stoppingToken);
+                try
+                {
+                    await PruneOnceAsync(stoppingToken);
+                }
+                catch (Exception exception) when (exception is not OperationCanceledException)
+                {
+                    LogPruneFailed(logger, exception);
+                }
             }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                LogPruneFailed(logger, exception);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping is not a failure. When another service fails to start (a port in use), the host never calls
+            // StopAsync and only disposing it cancels this token; ending normally keeps the host from reporting
+            // "BackgroundService failed" after the one-sentence start-up error.
         }
     }
 

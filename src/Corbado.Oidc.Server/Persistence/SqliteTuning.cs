@@ -18,6 +18,9 @@ public sealed class SqliteTuning(string synchronous) : DbConnectionInterceptor
 
     private readonly string _pragmas = $"PRAGMA synchronous={synchronous.ToUpperInvariant()}; PRAGMA busy_timeout=10000;";
 
+    /// <summary>Whether <c>Database:SqliteSynchronous</c> names a supported mode (empty means Normal).</summary>
+    public static bool IsValidSetting(string? synchronous) => synchronous?.ToUpperInvariant() is null or "" or "NORMAL" or "FULL";
+
     public static SqliteTuning FromSetting(string? synchronous) => synchronous?.ToUpperInvariant() switch
     {
         null or "" or "NORMAL" => new SqliteTuning("NORMAL"),

@@ -46,6 +46,23 @@ public sealed class OptionsValidatorTests
     }
 
     [Fact]
+    public void Corbado_ExplicitKeySourceInDevelopment_OverridesDevelopmentIssuer()
+    {
+        var options = new CorbadoOptions { ProjectId = "pro-1", UseDevelopmentIssuer = true, JwksUrl = new Uri("https://keys.example.com/jwks") };
+
+        Assert.Equal("", Failures(options, isDevelopment: true));
+        Assert.False(options.DevelopmentIssuerInForce);
+        Assert.True(new CorbadoOptions { ProjectId = "pro-1", UseDevelopmentIssuer = true }.DevelopmentIssuerInForce);
+    }
+
+    [Fact]
+    public void Corbado_BothJwksUrlAndJwksFile_IsRefused()
+    {
+        Assert.Contains("Set only one of Corbado:JwksUrl and Corbado:JwksFile",
+            Failures(new CorbadoOptions { ProjectId = "pro-1", JwksUrl = new Uri("https://keys.example.com/jwks"), JwksFile = typeof(OptionsValidatorTests).Assembly.Location }));
+    }
+
+    [Fact]
     public void Corbado_RemoteVerificationWithoutSecret_NamesBothSettings()
     {
         var failures = Failures(new CorbadoOptions { ProjectId = "pro-1", JwksUrl = new Uri("https://x.example/jwks"), Verification = PasskeyVerificationMode.Both });

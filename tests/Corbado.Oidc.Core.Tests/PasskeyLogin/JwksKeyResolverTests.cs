@@ -155,6 +155,21 @@ public sealed class JwksKeyResolverTests : IDisposable
     }
 
     [Fact]
+    public async Task FindKey_LoadFails_OneWarningNamingSourceAndCause_NoStackTrace()
+    {
+        var capture = new LogCapture();
+        var resolver = new JwksKeyResolver(_ => Task.FromException<string>(new HttpRequestException("Connection refused (keys.example.com:443)")),
+            TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30), _clock, capture.CreateLogger("jwks"), source: "keys.example.com");
+
+        Assert.Null(await resolver.FindKeyAsync("pki-first", CancellationToken.None));
+
+        var line = Assert.Single(capture.Lines);
+        Assert.StartsWith("Warning ", line);
+        Assert.Contains("from keys.example.com (HttpRequestException: Connection refused (keys.example.com:443))", line);
+        Assert.DoesNotContain("   at ", line);
+    }
+
+    [Fact]
     public void Parse_PrivateKeyPublishedByMistake_KeepsOnlyPublicHalf()
     {
         var jwk = Microsoft.IdentityModel.Tokens.JsonWebKeyConverter.ConvertFromRSASecurityKey(

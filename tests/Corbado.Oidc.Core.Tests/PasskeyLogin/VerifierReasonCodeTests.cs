@@ -127,6 +127,21 @@ public sealed class VerifierReasonCodeTests : IDisposable
     }
 
     [Fact]
+    public async Task Verify_KeySetCannotBeLoaded_IsKeysUnavailableNotUnknownKey()
+    {
+        var resolver = new JwksKeyResolver(_ => Task.FromException<string>(new HttpRequestException("down")), TimeSpan.FromMinutes(10), TimeSpan.FromSeconds(30), _clock);
+        var verifier = new SignedPasskeyDataVerifier(
+            Microsoft.Extensions.Options.Options.Create(new CorbadoOptions { ProjectId = HintMinter.DefaultProjectId, JwksUrl = new Uri("https://keys.example.com/jwks") }),
+            resolver, _replay, _clock);
+
+        var result = await verifier.VerifyAsync(_minter.Mint(), CancellationToken.None);
+
+        Assert.Equal(PasskeyLoginFailure.KeysUnavailable, result.Failure);
+        Assert.Equal("keys_unavailable", result.Failure!.Value.ToReasonCode());
+        Assert.Equal(_key.KeyId, result.KeyId);
+    }
+
+    [Fact]
     public async Task Verify_MissingKid_IsUnknownKey()
     {
         var hint = _minter.Mint(header: h => h.Remove("kid"));
@@ -321,7 +336,8 @@ public sealed class VerifierReasonCodeTests : IDisposable
 
         Assert.Equal(
             ["malformed", "too_large", "unsupported_alg", "unknown_key", "bad_signature", "wrong_issuer", "expired", "not_yet_valid",
-             "too_old", "missing_jti", "missing_subject", "replayed", "remote_rejected", "remote_unavailable"],
+             "too_old", "missing_jti", "missing_subject", "replayed", "remote_rejected", "remote_unavailable",
+             "keys_unavailable"],
             codes);
     }
 

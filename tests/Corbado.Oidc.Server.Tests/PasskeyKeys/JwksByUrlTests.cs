@@ -3,6 +3,7 @@ using Corbado.Oidc.Testing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Corbado.Oidc.Server.Tests.PasskeyKeys;
@@ -120,6 +121,35 @@ public sealed class JwksByUrlTests : IAsyncLifetime
         Assert.NotNull(refused.Error);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
         Assert.NotNull(accepted.Code);
+    }
+
+    [Fact]
+    public async Task KeySetUnreachable_LoginRefusedAsKeysUnavailable_WarningsNameHostWithoutStackTraces()
+    {
+        var capture = new LogCapture();
+        // Nothing listens on a port just found free: every fetch is refused.
+        using var server = new CorbadoOidcServerFactory(settings =>
+        {
+            settings["Corbado:JwksFile"] = null;
+            settings["Corbado:JwksUrl"] = $"http://127.0.0.1:{LoopbackPorts.Free()}/.well-known/jwks";
+        })
+        {
+            ConfigureServices = services => services.AddSingleton<ILoggerProvider>(capture),
+        };
+        using var client = server.CreateProtocolClient();
+
+        var refused = await LoginAsync(server, client, _first);
+
+        Assert.Equal("access_denied", refused.Error);
+        var lines = capture.Lines.ToList();
+        Assert.Contains(lines, line => line.Contains("keys_unavailable", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains("unknown_key", StringComparison.Ordinal));
+        var fetchFailures = lines.Where(line => line.Contains("[1101]", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(fetchFailures);
+        Assert.All(fetchFailures, line => Assert.StartsWith("Warning ", line));
+        Assert.All(fetchFailures, line => Assert.Contains("could not be loaded from 127.0.0.1 (HttpRequestException: Connection refused", line));
+        Assert.DoesNotContain(lines, line => line.Contains("   at ", StringComparison.Ordinal));
+        Assert.DoesNotContain(lines, line => line.Contains("System.Net.Http.HttpClient", StringComparison.Ordinal));
     }
 
     public async Task DisposeAsync()

@@ -137,6 +137,61 @@ public sealed partial class CommandLineTests : IDisposable
         Assert.Contains("https://acme.okta.com/oauth2/v1/authorize/callback", listed);
     }
 
+    [Theory]
+    [InlineData("--help")]
+    [InlineData("-h")]
+    public async Task Help_AtRoot_PrintsVerbsAndWhatRunningWithoutOneDoes(string option)
+    {
+        // Were the server to start instead, it would listen on loopback only.
+        _environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.Free()}";
+
+        var (exitCode, output) = await RunAsync(option);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Without a verb, the server starts", output);
+        foreach (var verb in new[] { "clients", "users", "setup", "dev" })
+        {
+            Assert.Matches($@"(?m)^\s+{verb}\s+\S", output);
+        }
+
+        Assert.DoesNotContain("Now listening", output);
+    }
+
+    [Fact]
+    public async Task DevDemoClient_InProduction_IsRefused()
+    {
+        var (exitCode, output) = await RunAsync("dev", "demo-client");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Development", output);
+        Assert.DoesNotContain("client_secret", output);
+    }
+
+    [Fact]
+    public async Task DevDemoClient_InDevelopment_PrintsNewSecretThatAuthenticates_OldOneStopsWorking()
+    {
+        _environment["ASPNETCORE_ENVIRONMENT"] = "Development";
+        const string redirectUri = "https://localhost/demo/callback";
+
+        var (firstExit, first) = await RunAsync("dev", "demo-client");
+        var (secondExit, second) = await RunAsync("dev", "demo-client");
+        var oldSecret = SecretLine().Match(first).Groups[1].Value;
+        var newSecret = SecretLine().Match(second).Groups[1].Value;
+
+        Assert.Equal(0, firstExit);
+        Assert.Equal(0, secondExit);
+        Assert.Contains($"redirect_uri: {redirectUri}", second);
+        Assert.NotEqual(oldSecret, newSecret);
+        using var factory = ServerOnSameDatabase();
+        using var client = factory.CreateProtocolClient();
+        var withOld = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), "demo", redirectUri));
+        var withNew = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), "demo", redirectUri));
+        using var refused = await client.RedeemCodeAsync(withOld.Code!, "demo", oldSecret, redirectUri);
+        using var tokens = await client.RedeemCodeAsync(withNew.Code!, "demo", newSecret, redirectUri);
+        Assert.NotEqual(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, tokens.StatusCode);
+    }
+
     [Fact]
     public async Task DevMintHint_InProduction_IsRefused()
     {

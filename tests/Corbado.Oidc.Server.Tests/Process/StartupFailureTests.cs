@@ -48,16 +48,86 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("Oidc__Issuer", "http://login.example.com/", "Oidc:Issuer must use https outside the Development environment")]
     [InlineData("Corbado__Algorithms__0", "HS256", "Corbado:Algorithms contains 'HS256'")]
     [InlineData("Corbado__UseDevelopmentIssuer", "true", "Corbado:UseDevelopmentIssuer is only allowed in the Development environment")]
+    [InlineData("Clients__0__ClientId", "rp", "Clients:0: Client 'rp': at least one RedirectUris entry is required.")]
     public async Task Start_InvalidSetting_ExitsWithMessageNamingIt(string name, string? value, string expected)
     {
         _environment[name] = value;
 
+        await StartAndExpectConfigurationProblemsAsync(expected);
+    }
+
+    [Fact]
+    public async Task Start_ProductionWithNothingConfigured_ListsEverySettingOfEverySection()
+    {
+        _environment["Oidc__Issuer"] = null;
+        _environment["Corbado__ProjectId"] = null;
+        _environment["Corbado__JwksFile"] = null;
+
+        await StartAndExpectConfigurationProblemsAsync(
+            "Corbado:ProjectId is required", "Corbado:JwksUrl or Corbado:JwksFile is required", "Oidc:Issuer is required");
+    }
+
+    [Fact]
+    public async Task Start_UnreadableAndInvalidValuesInFourSections_OneLineEach()
+    {
+        _environment["Corbado__ClockSkew"] = "soon";
+        _environment["Oidc__StrictClientAssertions"] = "yes";
+        _environment["RateLimiting__Enabled"] = "perhaps";
+        _environment["Database__Provider"] = "Oracle";
+
+        await StartAndExpectConfigurationProblemsAsync(
+            "Failed to convert configuration value 'soon' at 'Corbado:ClockSkew' to type 'System.TimeSpan'.",
+            "Failed to convert configuration value 'yes' at 'Oidc:StrictClientAssertions' to type 'System.Boolean'.",
+            "Failed to convert configuration value 'perhaps' at 'RateLimiting:Enabled' to type 'System.Boolean'.",
+            "Database:Provider is 'Oracle'; allowed are Sqlite and PostgreSql.");
+    }
+
+    [Fact]
+    public async Task Start_PostgreSqlWithoutConnectionString_NamesTheSetting()
+    {
+        _environment["Database__Provider"] = "PostgreSql";
+        _environment["ConnectionStrings__Oidc"] = null;
+
+        await StartAndExpectConfigurationProblemsAsync("ConnectionStrings:Oidc is required when Database:Provider is PostgreSql.");
+    }
+
+    /// <summary>Exit code 2, the heading line, then one indented line starting with each expected problem; nothing like a crash.</summary>
+    private async Task StartAndExpectConfigurationProblemsAsync(params string[] problems)
+    {
         var (exitCode, output) = await StartAsync();
 
         Assert.Equal(2, exitCode);
         Assert.Contains("Corbado.Oidc cannot start: the configuration is invalid.", output);
-        Assert.Contains(expected, output);
+        foreach (var problem in problems)
+        {
+            Assert.Contains("\n  " + problem, output);
+        }
+
+        AssertNoCrashOutput(output);
+    }
+
+    /// <summary>Output that a person reads as a crash rather than one sentence per problem.</summary>
+    private static void AssertNoCrashOutput(string output)
+    {
         Assert.DoesNotContain("   at ", output);
+        Assert.DoesNotContain("Unhandled exception", output);
+        Assert.DoesNotContain("BackgroundService failed", output);
+        Assert.DoesNotContain("Exception", output);
+    }
+
+    [Fact]
+    public async Task Start_PortInUse_ExitsWithSentenceNamingTheAddress()
+    {
+        using var occupant = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        occupant.Start();
+        var address = $"http://127.0.0.1:{((System.Net.IPEndPoint)occupant.LocalEndpoint).Port}";
+        _environment["ASPNETCORE_URLS"] = address;
+
+        var (exitCode, output) = await StartAsync();
+
+        Assert.Equal(4, exitCode);
+        Assert.Contains($"Corbado.Oidc cannot start: Failed to bind to address {address}: address already in use; another process listens there.", output);
+        AssertNoCrashOutput(output);
     }
 
     [Fact]
@@ -78,6 +148,7 @@ public sealed class StartupFailureTests : IDisposable
             Assert.Equal(3, exitCode);
             Assert.Contains($"Corbado.Oidc cannot start: the database '{database}' cannot be opened or written", output);
             Assert.Contains("readonly database", output);
+            Assert.DoesNotContain("   at ", output);
         }
         finally
         {

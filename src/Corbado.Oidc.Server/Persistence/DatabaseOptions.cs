@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Options;
+
+namespace Corbado.Oidc.Server.Persistence;
+
+/// <summary>
+/// The database settings: section <c>Database</c> and <c>ConnectionStrings:Oidc</c>. Read as text so that a wrong
+/// value is reported at start-up with the other configuration problems, not thrown while services are registered.
+/// </summary>
+public sealed class DatabaseOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Database";
+
+    /// <summary>The SQLite database used when <c>ConnectionStrings:Oidc</c> is not set.</summary>
+    public const string DefaultConnectionString = "Data Source=data/corbado-oidc.db";
+
+    /// <summary><c>Sqlite</c> (default) or <c>PostgreSql</c>.</summary>
+    public string? Provider { get; set; }
+
+    /// <summary>SQLite's <c>synchronous</c> pragma: <c>Normal</c> (default) or <c>Full</c>.</summary>
+    public string? SqliteSynchronous { get; set; }
+
+    /// <summary><c>ConnectionStrings:Oidc</c>; required for PostgreSQL.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Reads the settings without validating them.</summary>
+    public static DatabaseOptions Read(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(SectionName).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        options.ConnectionString = configuration.GetConnectionString("Oidc");
+        return options;
+    }
+
+    /// <summary>The provider named by <see cref="Provider"/>, or <c>null</c> when it names none.</summary>
+    public DatabaseProvider? EffectiveProvider
+        => string.IsNullOrWhiteSpace(Provider) ? DatabaseProvider.Sqlite
+            : Enum.GetValues<DatabaseProvider>().Cast<DatabaseProvider?>()
+                .FirstOrDefault(provider => string.Equals(provider.ToString(), Provider.Trim(), StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>The connection string in force: <see cref="ConnectionString"/>, or the SQLite default.</summary>
+    public string EffectiveConnectionString => string.IsNullOrWhiteSpace(ConnectionString) ? DefaultConnectionString : ConnectionString;
+}
+
+/// <summary>Start-up validation of <see cref="DatabaseOptions"/>; every message names the setting.</summary>
+public sealed class DatabaseOptionsValidator : IValidateOptions<DatabaseOptions>
+{
+    public ValidateOptionsResult Validate(string? name, DatabaseOptions options)
+    {
+        var failures = new List<string>();
+        if (options.EffectiveProvider is not { } provider)
+        {
+            failures.Add($"Database:Provider is '{options.Provider}'; allowed are Sqlite and PostgreSql.");
+        }
+        else if (provider == DatabaseProvider.PostgreSql && string.IsNullOrWhiteSpace(options.ConnectionString))
+        {
+            failures.Add("ConnectionStrings:Oidc is required when Database:Provider is PostgreSql.");
+        }
+
+        if (!SqliteTuning.IsValidSetting(options.SqliteSynchronous))
+        {
+            failures.Add($"Database:SqliteSynchronous is '{options.SqliteSynchronous}'; allowed are Normal and Full.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
