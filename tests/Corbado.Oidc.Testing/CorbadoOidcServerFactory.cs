@@ -51,6 +51,7 @@ public sealed class CorbadoOidcServerFactory : WebApplicationFactory<Program>
             ["Clients:1:ClientId"] = PublicClientId,
             ["Clients:1:RedirectUris:0"] = PublicRedirectUri,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Audit:SubjectHashSalt"] = TestAuditSalt.Value,
             // scripts/test.sh runs the protocol tests a second time with the fast path off (OpenIddict's pipeline only).
             ["Oidc:FastPath"] = Environment.GetEnvironmentVariable(FastPathVariable) ?? "true",
         };

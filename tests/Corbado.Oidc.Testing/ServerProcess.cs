@@ -67,6 +67,8 @@ public sealed class ServerProcess : IDisposable
             start.Environment.Remove(name);
         }
 
+        // Required outside Development (Audit:SubjectHashSalt); a test that is about the setting sets or removes it.
+        start.Environment[TestAuditSalt.Variable] = TestAuditSalt.Value;
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
@@ -161,4 +163,11 @@ public sealed class ServerProcess : IDisposable
             _output.AppendLine(line);
         }
     }
+}
+
+/// <summary>The audit subject-hash salt every test server gets unless the test sets its own.</summary>
+public static class TestAuditSalt
+{
+    public const string Variable = "Audit__SubjectHashSalt";
+    public const string Value = "test-audit-salt-0123456789abcdef-0123456789";
 }

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Corbado.Oidc.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.Tokens;
@@ -20,6 +21,7 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     private readonly TimeProvider _timeProvider;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    private readonly OidcMetrics? _metrics;
 
     private volatile KeySet? _keySet;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
@@ -30,14 +32,17 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     /// <param name="timeProvider">The clock.</param>
     /// <param name="logger">Receives load failures.</param>
     /// <param name="maxStale">How long past the cache duration a set is still served while reloads fail; default 24 hours.</param>
+    /// <param name="metrics">Counts each load by result (<c>corbado_oidc_jwks_refreshes_total</c>).</param>
     public JwksKeyResolver(
         Func<CancellationToken, Task<string>> load,
         TimeSpan cacheDuration,
         TimeSpan refreshInterval,
         TimeProvider? timeProvider = null,
         ILogger? logger = null,
-        TimeSpan? maxStale = null)
+        TimeSpan? maxStale = null,
+        OidcMetrics? metrics = null)
     {
+        _metrics = metrics;
         _maxStale = maxStale ?? TimeSpan.FromHours(24);
         _load = load;
         _cacheDuration = cacheDuration;
@@ -111,11 +116,13 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
                 var json = await _load(cancellationToken).ConfigureAwait(false);
                 var keySet = new KeySet(Parse(json), now);
                 _keySet = keySet;
+                _metrics?.JwksRefreshes.Add(1, new KeyValuePair<string, object?>("result", "success"));
                 return keySet;
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 LogLoadFailed(_logger, exception.GetType().Name, _keySet is not null);
+                _metrics?.JwksRefreshes.Add(1, new KeyValuePair<string, object?>("result", "failure"));
                 return null;
             }
         }

@@ -85,11 +85,13 @@ public static class CorbadoOidcServerExtensions
         services.AddLoginFastPath();
         services.AddCorbadoOidcHealthChecks();
         services.AddHttpHardening(builder.Configuration);
+        builder.AddCorbadoOidcTelemetry();
         return builder;
     }
 
     public static WebApplication MapCorbadoOidcEndpoints(this WebApplication app)
     {
+        app.UseManagementPort();
         app.UseHttpHardening();
         app.MapCorbadoOidcHealthEndpoints();
         app.MapAdminApi();

@@ -20,6 +20,8 @@ public static class CorbadoOidcServices
     {
         var isDevelopment = environment.IsDevelopment();
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<Core.Diagnostics.OidcMetrics>();
 
         services.AddOptions<CorbadoOptions>().Bind(configuration.GetSection(CorbadoOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<CorbadoOptions>>(new CorbadoOptionsValidator(isDevelopment));
@@ -111,6 +113,7 @@ public static class CorbadoOidcServices
             load = cancellationToken => clients.CreateClient(nameof(JwksKeyResolver)).GetStringAsync(url, cancellationToken);
         }
 
-        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger, options.JwksMaxStale);
+        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger, options.JwksMaxStale,
+            provider.GetRequiredService<Core.Diagnostics.OidcMetrics>());
     }
 }

@@ -1,0 +1,45 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Corbado.Oidc.Core.Options;
+
+/// <summary>
+/// The management listener (configuration section <c>Management</c>): <c>/metrics</c>, <c>/health/live</c> and
+/// <c>/health/ready</c> on a port of their own, which the public listener never serves and a firewall or network policy
+/// keeps away from the internet.
+/// </summary>
+public sealed class ManagementOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "Management";
+
+    /// <summary>The management port, for example 9090. Unset: no management listener and no metrics pipeline at all.</summary>
+    public int? Port { get; set; }
+
+    /// <summary>
+    /// The address the management port binds to. Default <c>127.0.0.1</c> (only a local agent can scrape); containers set
+    /// <c>0.0.0.0</c> explicitly so Prometheus and the kubelet can reach it.
+    /// </summary>
+    public string Host { get; set; } = "127.0.0.1";
+}
+
+/// <summary>Start-up validation of <see cref="ManagementOptions"/>.</summary>
+public sealed class ManagementOptionsValidator : IValidateOptions<ManagementOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, ManagementOptions options)
+    {
+        var failures = new List<string>();
+        if (options.Port is < 1 or > 65535)
+        {
+            failures.Add($"Management:Port must be between 1 and 65535 (it is {options.Port}).");
+        }
+
+        if (!IPAddress.TryParse(options.Host, out _) && options.Host is not ("localhost" or "*" or "+"))
+        {
+            failures.Add($"Management:Host must be an IP address (for example 127.0.0.1 or 0.0.0.0), not '{options.Host}'.");
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+}
