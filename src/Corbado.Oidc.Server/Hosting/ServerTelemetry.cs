@@ -26,6 +26,12 @@ public static class ServerTelemetry
     {
         var services = builder.Services;
         var configuration = builder.Configuration;
+        // The trace id in every log line (ASP.NET Core puts it in a scope of each request), as a default below every
+        // configuration source, so Logging:Console:FormatterOptions:IncludeScopes=false still turns it off.
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:Console:FormatterOptions:IncludeScopes", "true")],
+        });
         var isDevelopment = builder.Environment.IsDevelopment();
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuditOptions>>(new AuditOptionsValidator(isDevelopment));
