@@ -50,14 +50,23 @@ public sealed class ServerProcess : IDisposable
         IEnumerable<string>? runAs = null, string? serverDll = null)
     {
         var prefix = runAs?.ToList() ?? [];
-        var start = new ProcessStartInfo(prefix.Count > 0 ? prefix[0] : "dotnet")
+        return StartCommand([.. prefix, "dotnet", serverDll ?? ServerDll, .. arguments], environment, workingDirectory);
+    }
+
+    /// <summary>
+    /// Starts <paramref name="command"/> (an executable and its arguments, for example a systemd unit's ExecStart) with the
+    /// test environment (ASP.NET Core and section__key variables of the test runner removed) plus <paramref name="environment"/>.
+    /// </summary>
+    public static ServerProcess StartCommand(IReadOnlyList<string> command, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(command[0])
         {
             WorkingDirectory = workingDirectory,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []).Append(serverDll ?? ServerDll).Concat(arguments))
+        foreach (var argument in command.Skip(1))
         {
             start.ArgumentList.Add(argument);
         }
