@@ -50,10 +50,15 @@ public sealed class LoginEvents
     /// </summary>
     public void LoginAttempted(string? clientId, string? reason, string? subject, string? keyId, string? jtiHash)
     {
-        _metrics.Logins.Add(1,
-            reason is null ? Accepted : Refused,
-            reason is null ? NoReason : new("reason", MetricLabels.Reason(reason)),
-            new("client_id", _labels.Client(clientId)));
+        // Enabled only while a metrics pipeline listens (Management:Port set): no label work otherwise.
+        if (_metrics.Logins.Enabled)
+        {
+            _metrics.Logins.Add(1,
+                reason is null ? Accepted : Refused,
+                reason is null ? NoReason : new("reason", MetricLabels.Reason(reason)),
+                new("client_id", _labels.Client(clientId)));
+        }
+
         WriteAudit("login", reason, clientId, grantType: null, subject, keyId, jtiHash);
     }
 
@@ -63,7 +68,7 @@ public sealed class LoginEvents
     /// </summary>
     public void TokenRequestCompleted(string grantType, string? clientId, string? reason, string? subject)
     {
-        if (reason is null)
+        if (reason is null && _metrics.TokensIssued.Enabled)
         {
             _metrics.TokensIssued.Add(1,
                 new("grant_type", MetricLabels.GrantType(grantType)),
