@@ -24,12 +24,8 @@ public static class ManagementEndpoints
             branch.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
             branch.UseHealthChecks("/health/live", HealthEndpoints.LiveOptions);
             branch.UseHealthChecks("/health/ready", HealthEndpoints.ReadyOptions);
-            // The OpenID endpoints are not served here: the management port is not a second public entrance.
-            branch.Run(static context =>
-            {
-                context.Response.StatusCode = StatusCodes.Status404NotFound;
-                return Task.CompletedTask;
-            });
+            // The branch never rejoins the main pipeline: anything else answers 404, so the management port is not a
+            // second entrance to the OpenID endpoints.
         });
         return app;
     }
