@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Corbado.Oidc.Core.Diagnostics;
 using Corbado.Oidc.Core.PasskeyLogin;
@@ -11,30 +10,9 @@ namespace Corbado.Oidc.Core.Tests.Diagnostics;
 public sealed class OidcMetricsTests : IDisposable
 {
     private readonly TestMeterFactory _meters = new();
-    private readonly MeterListener _listener = new();
-    private readonly ConcurrentQueue<(string Instrument, long Value, string? Result)> _measurements = new();
+    private readonly MetricCapture _measurements;
 
-    public OidcMetricsTests()
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Scope == _meters)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
-        {
-            string? result = null;
-            foreach (var tag in tags)
-            {
-                result = tag.Key == "result" ? tag.Value as string : result;
-            }
-
-            _measurements.Enqueue((instrument.Name, value, result));
-        });
-        _listener.Start();
-    }
+    public OidcMetricsTests() => _measurements = new MetricCapture(_meters);
 
     [Fact]
     public async Task JwksRefresh_SuccessThenFailure_CountedByResult()
@@ -50,13 +28,13 @@ public sealed class OidcMetricsTests : IDisposable
         clock.Advance(TimeSpan.FromMinutes(11));
         Assert.NotNull(await resolver.FindKeyAsync(key.KeyId, CancellationToken.None));
 
-        var refreshes = _measurements.Where(m => m.Instrument == "corbado.oidc.jwks.refreshes").ToList();
-        Assert.Equal([("corbado.oidc.jwks.refreshes", 1L, "success"), ("corbado.oidc.jwks.refreshes", 1L, "failure")], refreshes);
+        Assert.Equal(["success", "failure"], _measurements.Tag("corbado.oidc.jwks.refreshes", "result"));
+        Assert.All(_measurements.Of("corbado.oidc.jwks.refreshes"), m => Assert.Equal(1, m.Value));
     }
 
     public void Dispose()
     {
-        _listener.Dispose();
+        _measurements.Dispose();
         _meters.Dispose();
     }
 

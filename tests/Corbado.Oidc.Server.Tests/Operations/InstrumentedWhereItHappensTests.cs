@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Corbado.Oidc.Server.Persistence;
 using Corbado.Oidc.Testing;
@@ -23,7 +22,7 @@ public sealed class InstrumentedWhereItHappensTests
             settings["Corbado:ApiSecret"] = "corbado1_test-api-secret";
         });
         using var client = factory.CreateProtocolClient();
-        using var measurements = new Measurements(factory.Services.GetRequiredService<IMeterFactory>());
+        using var measurements = new MetricCapture(factory.Services.GetRequiredService<IMeterFactory>());
 
         Assert.NotNull((await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()))).Code);
         backend.Mode = FakeBackendMode.UserMismatch;
@@ -39,7 +38,7 @@ public sealed class InstrumentedWhereItHappensTests
     {
         using var factory = new CorbadoOidcServerFactory();
         using var client = factory.CreateProtocolClient();
-        using var measurements = new Measurements(factory.Services.GetRequiredService<IMeterFactory>());
+        using var measurements = new MetricCapture(factory.Services.GetRequiredService<IMeterFactory>());
         var pruner = factory.Services.GetServices<IHostedService>().OfType<ExpiredEntryPruner>().Single();
         Assert.NotNull((await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()))).Code);
 
@@ -47,47 +46,8 @@ public sealed class InstrumentedWhereItHappensTests
         await pruner.PruneOnceAsync(CancellationToken.None);
 
         // The pruner's own timer follows the fake clock too, so passes may be counted twice: the rows only once.
-        var pruned = measurements.All("corbado.oidc.pruned.rows");
+        var pruned = measurements.Of("corbado.oidc.pruned.rows");
         Assert.Equal(1, pruned.Where(m => m.Tags["table"] == "replay_entries").Sum(m => m.Value));
         Assert.Equal(1, pruned.Where(m => m.Tags["table"] == "authorization_codes").Sum(m => m.Value));
-    }
-
-    /// <summary>Measurements of one server's meters (its IMeterFactory), in order.</summary>
-    private sealed class Measurements : IDisposable
-    {
-        private readonly MeterListener _listener = new();
-        private readonly ConcurrentQueue<(string Instrument, double Value, Dictionary<string, string?> Tags)> _values = new();
-
-        public Measurements(IMeterFactory scope)
-        {
-            _listener.InstrumentPublished = (instrument, listener) =>
-            {
-                if (instrument.Meter.Scope == scope)
-                {
-                    listener.EnableMeasurementEvents(instrument);
-                }
-            };
-            _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) => Add(instrument, value, tags));
-            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) => Add(instrument, value, tags));
-            _listener.Start();
-        }
-
-        public List<(string Instrument, double Value, Dictionary<string, string?> Tags)> All(string instrument)
-            => [.. _values.Where(v => v.Instrument == instrument)];
-
-        public List<string?> Tag(string instrument, string tag) => [.. All(instrument).Select(v => v.Tags[tag])];
-
-        private void Add(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-        {
-            var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-            foreach (var (key, tagValue) in tags)
-            {
-                values[key] = tagValue?.ToString();
-            }
-
-            _values.Enqueue((instrument.Name, value, values));
-        }
-
-        public void Dispose() => _listener.Dispose();
     }
 }

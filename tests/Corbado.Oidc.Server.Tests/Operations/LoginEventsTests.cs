@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Corbado.Oidc.Core.Diagnostics;
 using Corbado.Oidc.Core.Options;
@@ -25,25 +24,14 @@ public sealed class LoginEventsTests : IDisposable
     private readonly RegisteredClientCache _clients = new(Options.Create(new OidcOptions()));
     private readonly LogCapture _logs = new();
     private readonly ILoggerFactory _loggerFactory;
-    private readonly ConcurrentQueue<(string Instrument, Dictionary<string, string?> Tags)> _measurements = new();
-    private readonly MeterListener _listener = new();
+    private readonly MetricCapture _measurements;
     private readonly LoginEvents _events;
 
     public LoginEventsTests()
     {
         var meters = _services.GetRequiredService<IMeterFactory>();
         _loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(_logs));
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            // Only this test's meter factory: other tests' servers run in the same process.
-            if (instrument.Meter.Scope == meters)
-            {
-                listener.EnableMeasurementEvents(instrument);
-            }
-        };
-        _listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Record(instrument, tags));
-        _listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Record(instrument, tags));
-        _listener.Start();
+        _measurements = new MetricCapture(meters);
         _clients.Remember(Registered, new OpenIddictEntityFrameworkCoreApplication { ClientId = Registered });
         _events = new LoginEvents(new OidcMetrics(meters), new MetricLabels(_clients), _loggerFactory, new HttpContextAccessor(), TimeProvider.System,
             Options.Create(new AuditOptions { SubjectHashSalt = TestAuditSalt.Value }));
@@ -60,7 +48,7 @@ public sealed class LoginEventsTests : IDisposable
         _events.LoginAttempted(Registered, "replayed", null, null, null);
         _events.LoginAttempted(Registered, null, "user-1", "kid-1", "jti-hash");
 
-        var logins = _measurements.Where(m => m.Instrument == "corbado.oidc.logins").Select(m => m.Tags).ToList();
+        var logins = _measurements.Of("corbado.oidc.logins").Select(m => m.Tags).ToList();
         Assert.Equal(52, logins.Count);
         Assert.Equal(3, logins.Select(t => (t["client_id"], t["reason"], t["outcome"])).Distinct().Count());
         Assert.Equal(50, logins.Count(t => t["client_id"] == MetricLabels.UnknownClient && t["reason"] == MetricLabels.Other && t["outcome"] == "refused"));
@@ -78,13 +66,13 @@ public sealed class LoginEventsTests : IDisposable
         _events.StepCompleted("hint_verification", TimeSpan.FromMilliseconds(1));
         _events.CodeReplayed("hostile");
 
-        var tokens = _measurements.Where(m => m.Instrument == "corbado.oidc.tokens.issued").Select(m => m.Tags).ToList();
+        var tokens = _measurements.Of("corbado.oidc.tokens.issued").Select(m => m.Tags).ToList();
         Assert.Equal(2, tokens.Count);
         Assert.Single(tokens, t => t["grant_type"] == MetricLabels.Other && t["client_id"] == MetricLabels.UnknownClient);
         Assert.Single(tokens, t => t["grant_type"] == "authorization_code" && t["client_id"] == Registered);
         Assert.Equal(["hint_verification", MetricLabels.Other],
-            _measurements.Where(m => m.Instrument == "corbado.oidc.login.duration").Select(m => m.Tags["step"]).Order(StringComparer.Ordinal));
-        Assert.Equal(MetricLabels.UnknownClient, Assert.Single(_measurements, m => m.Instrument == "corbado.oidc.code.replays").Tags["client_id"]);
+            _measurements.Tag("corbado.oidc.login.duration", "step").Order(StringComparer.Ordinal));
+        Assert.Equal([MetricLabels.UnknownClient], _measurements.Tag("corbado.oidc.code.replays", "client_id"));
     }
 
     [Fact]
@@ -102,20 +90,9 @@ public sealed class LoginEventsTests : IDisposable
         Assert.Equal(2, audit.Count(line => line.Contains("SubjectHash=" + _events.HashSubject("user-1"), StringComparison.Ordinal)));
     }
 
-    private void Record(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
-    {
-        var values = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (key, value) in tags)
-        {
-            values[key] = value?.ToString();
-        }
-
-        _measurements.Enqueue((instrument.Name, values));
-    }
-
     public void Dispose()
     {
-        _listener.Dispose();
+        _measurements.Dispose();
         _loggerFactory.Dispose();
         _clients.Dispose();
         _services.Dispose();
