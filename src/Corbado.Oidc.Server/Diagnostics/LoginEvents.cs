@@ -17,8 +17,8 @@ public sealed class LoginEvents
     /// <summary>Longest user agent kept in an audit event; browsers send about 150 characters, a hostile client anything.</summary>
     public const int MaxUserAgentLength = 256;
 
-    /// <summary>Longest client id kept in an audit event (registered ids are short; an unknown one is the caller's input).</summary>
-    public const int MaxClientIdLength = 128;
+    /// <summary>Longest client id or key id kept in an audit event (registered ids are short; others are the caller's input).</summary>
+    public const int MaxIdLength = 128;
 
     private static readonly KeyValuePair<string, object?> Accepted = new("outcome", "accepted");
     private static readonly KeyValuePair<string, object?> Refused = new("outcome", "refused");
@@ -113,11 +113,31 @@ public sealed class LoginEvents
         var connection = _httpContext.HttpContext;
         var userAgent = connection?.Request.Headers.UserAgent.ToString();
         AuditLog.Write(_audit, auditEvent, reason is null ? "accepted" : "refused", reason,
-            Truncate(clientId, MaxClientIdLength), grantType, HashSubject(subject), Truncate(keyId, MaxClientIdLength), jtiHash,
-            connection?.Connection.RemoteIpAddress?.ToString(), Truncate(userAgent, MaxUserAgentLength),
+            Bounded(clientId, MaxIdLength), grantType, HashSubject(subject), Bounded(keyId, MaxIdLength), jtiHash,
+            connection?.Connection.RemoteIpAddress?.ToString(), Bounded(userAgent, MaxUserAgentLength),
             _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
     }
 
-    private static string? Truncate(string? value, int length)
-        => string.IsNullOrEmpty(value) ? null : value.Length <= length ? value : value[..length];
+    /// <summary>
+    /// A caller-supplied value cut to <paramref name="length"/>, with control characters replaced: a <c>kid</c> is any JSON
+    /// string, and a line break in it must not forge a line in a plain-text log.
+    /// </summary>
+    private static string? Bounded(string? value, int length)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        var bounded = value.Length <= length ? value : value[..length];
+        return bounded.AsSpan().ContainsAnyInRange('\0', '\u001f') || bounded.Contains('\u007f')
+            ? string.Create(bounded.Length, bounded, static (span, source) =>
+            {
+                for (var i = 0; i < source.Length; i++)
+                {
+                    span[i] = char.IsControl(source[i]) ? '?' : source[i];
+                }
+            })
+            : bounded;
+    }
 }

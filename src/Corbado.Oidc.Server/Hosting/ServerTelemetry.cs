@@ -19,9 +19,6 @@ public static class ServerTelemetry
     /// <summary>The standard OpenTelemetry variable that turns tracing on.</summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    /// <summary>Meters exported besides ours: ASP.NET Core, Kestrel, outgoing HTTP, the runtime and the process.</summary>
-    private static readonly string[] PlatformMeters = ["Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections"];
-
     public static WebApplicationBuilder AddCorbadoOidcTelemetry(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -54,7 +51,7 @@ public static class ServerTelemetry
             builder.WebHost.UseUrls([.. PublicUrls(builder.WebHost), $"http://{UrlHost(management.Host)}:{port}"]);
             telemetry.WithMetrics(metrics => metrics
                 .AddMeter(OidcMetrics.MeterName)
-                .AddMeter(PlatformMeters)
+                // ASP.NET Core's own meters (hosting, Kestrel, routing, rate limiting), outgoing HTTP, runtime, process.
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()

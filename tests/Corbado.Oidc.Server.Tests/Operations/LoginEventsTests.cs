@@ -90,6 +90,18 @@ public sealed class LoginEventsTests : IDisposable
         Assert.Equal(2, audit.Count(line => line.Contains("SubjectHash=" + _events.HashSubject("user-1"), StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void AuditEvent_KeyIdWithLineBreakAndOverlongUserInput_IsBoundedAndCannotForgeALine()
+    {
+        _events.LoginAttempted(new string('c', 500), "unknown_key", null, "kid\nAudit login: outcome accepted", "jti-hash");
+
+        var line = Assert.Single(_logs.Lines, l => l.Contains(" Corbado.Oidc.Audit[4000] ", StringComparison.Ordinal));
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains("KeyId=kid?Audit login: outcome accepted", line);
+        Assert.Contains("ClientId=" + new string('c', LoginEvents.MaxIdLength) + " ", line);
+        Assert.DoesNotContain(new string('c', LoginEvents.MaxIdLength + 1), line);
+    }
+
     public void Dispose()
     {
         _measurements.Dispose();
