@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Core.PasskeyLogin;
+using Corbado.Oidc.Server.Diagnostics;
 using Corbado.Oidc.Server.Handlers;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.AspNetCore.WebUtilities;
@@ -29,6 +30,7 @@ internal sealed class FastAuthorizeEndpoint(
     IOptionsMonitor<OpenIddictServerOptions> server,
     IOptions<OidcOptions> oidc,
     TimeProvider timeProvider,
+    LoginEvents events,
     // The category of the OpenIddict-path handler: a passkey login logs the same lines whichever path answered it.
     ILogger<ValidateSignedPasskeyLoginHint> logger)
 {
@@ -104,7 +106,7 @@ internal sealed class FastAuthorizeEndpoint(
         // From here on the request is ours: it is valid, so every answer goes to the registered redirect URI.
         ServerLog.AnsweredOnFastPath(logger, "/authorize", clientId);
         var state = parameters.GetValueOrDefault(Parameters.State);
-        var (login, error, description) = await ValidateSignedPasskeyLoginHint.VerifyAsync(verifier, logger, hint, clientId, context.RequestAborted);
+        var (login, error, description) = await ValidateSignedPasskeyLoginHint.VerifyAsync(verifier, events, logger, hint, clientId, context.RequestAborted);
         if (login is null)
         {
             Redirect(context, redirectUri, state, (Parameters.Error, error), (Parameters.ErrorDescription, description));
@@ -125,8 +127,11 @@ internal sealed class FastAuthorizeEndpoint(
         };
 
         var expiresAt = timeProvider.GetUtcNow() + oidc.Value.AuthorizationCodeLifetime;
+        var issueStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         var handle = await codes.IssueAsync(grant.ToJson(), grant.GrantId, expiresAt, context.RequestAborted);
+        events.StepCompleted("code_issue", System.Diagnostics.Stopwatch.GetElapsedTime(issueStarted));
         ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
+        events.LoginAttempted(clientId, null, login.Subject, login.KeyId, login.JtiHash);
         Redirect(context, redirectUri, state, (Parameters.Code, handle));
         return true;
     }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Corbado.Oidc.Core.Claims;
+using Corbado.Oidc.Server.Diagnostics;
 using Corbado.Oidc.Server.Handlers;
 using Corbado.Oidc.Server.Hosting;
 using Corbado.Oidc.Server.Persistence;
@@ -28,6 +29,7 @@ internal sealed class FastTokenEndpoint(
     GrantRevocations grants,
     IUserProfileStore profiles,
     LoginTokenWriter tokens,
+    LoginEvents events,
     ILogger<FastTokenEndpoint> logger)
 {
     public async Task<bool> TryHandleAsync(HttpContext context)
@@ -81,8 +83,10 @@ internal sealed class FastTokenEndpoint(
         ServerLog.AnsweredOnFastPath(logger, "/token", clientId);
         var redirectUri = Single(form, Parameters.RedirectUri);
         var verifier = Single(form, Parameters.CodeVerifier);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         if (grant.ClientId != clientId)
         {
+            events.TokenRequestCompleted(GrantTypes.AuthorizationCode, clientId, "client_mismatch", grant.Subject);
             await ErrorAsync(context, Errors.InvalidGrant, "The authorization code was issued to another client.");
             return true;
         }
@@ -90,18 +94,21 @@ internal sealed class FastTokenEndpoint(
         // RFC 6749 §4.1.3: redirect_uri is required when the authorization request had one (ours always do).
         if (redirectUri is null)
         {
+            events.TokenRequestCompleted(GrantTypes.AuthorizationCode, clientId, Errors.InvalidRequest, grant.Subject);
             await ErrorAsync(context, Errors.InvalidRequest, "The mandatory 'redirect_uri' parameter is missing.");
             return true;
         }
 
         if (redirectUri != grant.RedirectUri)
         {
+            events.TokenRequestCompleted(GrantTypes.AuthorizationCode, clientId, "redirect_uri_mismatch", grant.Subject);
             await ErrorAsync(context, Errors.InvalidGrant, "The redirect_uri does not match the authorization request.");
             return true;
         }
 
         if (grant.CodeChallenge is null ? verifier is not null : verifier is null)
         {
+            events.TokenRequestCompleted(GrantTypes.AuthorizationCode, clientId, Errors.InvalidRequest, grant.Subject);
             await ErrorAsync(context, Errors.InvalidRequest, grant.CodeChallenge is null
                 ? "The 'code_verifier' parameter is not allowed: the authorization request had no code_challenge."
                 : "The mandatory 'code_verifier' parameter is missing.");
@@ -110,6 +117,7 @@ internal sealed class FastTokenEndpoint(
 
         if (grant.CodeChallenge is not null && !VerifierMatches(verifier!, grant.CodeChallenge))
         {
+            events.TokenRequestCompleted(GrantTypes.AuthorizationCode, clientId, "pkce_mismatch", grant.Subject);
             await ErrorAsync(context, Errors.InvalidGrant, "The code_verifier does not match the code_challenge.");
             return true;
         }
@@ -118,6 +126,7 @@ internal sealed class FastTokenEndpoint(
         {
             // Redeemed concurrently: RFC 6749 §4.1.2, revoke what the other redemption produced.
             await grants.RevokeReplayedCodeAsync(grant.GrantId, clientId, context.RequestAborted);
+            events.TokenRequestCompleted(GrantTypes.AuthorizationCode, clientId, "code_replayed", grant.Subject);
             await ErrorAsync(context, Errors.InvalidGrant, "The authorization code has already been redeemed.");
             return true;
         }
@@ -129,6 +138,8 @@ internal sealed class FastTokenEndpoint(
             : [];
 
         var issuedTokens = tokens.Write(grant, profileClaims);
+        events.StepCompleted("token", System.Diagnostics.Stopwatch.GetElapsedTime(started));
+        events.TokenRequestCompleted(GrantTypes.AuthorizationCode, clientId, null, grant.Subject);
         await WriteJsonAsync(context, StatusCodes.Status200OK, writer =>
         {
             writer.WriteString(Parameters.AccessToken, issuedTokens.AccessToken);

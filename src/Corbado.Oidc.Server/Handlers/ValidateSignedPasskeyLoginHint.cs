@@ -1,4 +1,5 @@
 using Corbado.Oidc.Core.PasskeyLogin;
+using Corbado.Oidc.Server.Diagnostics;
 using Microsoft.Extensions.Logging;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -14,6 +15,7 @@ namespace Corbado.Oidc.Server.Handlers;
 public sealed class ValidateSignedPasskeyLoginHint(
     SignedPasskeyDataVerifier verifier,
     TimeProvider timeProvider,
+    LoginEvents events,
     ILogger<ValidateSignedPasskeyLoginHint> logger) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
 {
     /// <summary>The transaction property holding the <see cref="VerifiedPasskeyLogin"/> for later handlers.</summary>
@@ -35,11 +37,12 @@ public sealed class ValidateSignedPasskeyLoginHint(
         if (string.IsNullOrEmpty(hint))
         {
             ServerLog.PasskeyLoginMissing(logger, clientId);
+            events.LoginAttempted(clientId, "missing_hint", null, null, null);
             context.Reject(Errors.LoginRequired, "A passkey login is required.");
             return;
         }
 
-        var (login, error, description) = await VerifyAsync(verifier, logger, hint, clientId, context.CancellationToken);
+        var (login, error, description) = await VerifyAsync(verifier, events, logger, hint, clientId, context.CancellationToken);
         if (login is null)
         {
             context.Reject(error, description);
@@ -50,11 +53,13 @@ public sealed class ValidateSignedPasskeyLoginHint(
         if (context.Request.MaxAge is long maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
         {
             ServerLog.PasskeyLoginTooOldForMaxAge(logger, clientId, login.JtiHash);
+            events.LoginAttempted(clientId, "max_age_exceeded", login.Subject, login.KeyId, login.JtiHash);
             context.Reject(Errors.LoginRequired, "The passkey login is older than max_age allows.");
             return;
         }
 
         ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
+        events.LoginAttempted(clientId, null, login.Subject, login.KeyId, login.JtiHash);
         context.Transaction.SetProperty(LoginProperty, login);
     }
 
@@ -63,9 +68,10 @@ public sealed class ValidateSignedPasskeyLoginHint(
     /// an internal fault), logging the reason code. Shared with the fast path, so both answer and log alike.
     /// </summary>
     internal static async Task<(VerifiedPasskeyLogin? Login, string Error, string Description)> VerifyAsync(
-        SignedPasskeyDataVerifier verifier, ILogger logger, string hint, string? clientId, CancellationToken cancellationToken)
+        SignedPasskeyDataVerifier verifier, LoginEvents events, ILogger logger, string hint, string? clientId, CancellationToken cancellationToken)
     {
         PasskeyLoginResult result;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             result = await verifier.VerifyAsync(hint, cancellationToken);
@@ -73,12 +79,15 @@ public sealed class ValidateSignedPasskeyLoginHint(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             ServerLog.PasskeyLoginFault(logger, exception, clientId);
+            events.LoginAttempted(clientId, "internal_error", null, null, null);
             return (null, Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.");
         }
 
+        events.StepCompleted("hint_verification", System.Diagnostics.Stopwatch.GetElapsedTime(started));
         if (!result.Succeeded)
         {
             ServerLog.PasskeyLoginRefused(logger, result.Failure.Value.ToReasonCode(), clientId, result.KeyId, result.JtiHash);
+            events.LoginAttempted(clientId, result.Failure.Value.ToReasonCode(), null, result.KeyId, result.JtiHash);
             return (null, Errors.AccessDenied, "The passkey login could not be verified.");
         }
 

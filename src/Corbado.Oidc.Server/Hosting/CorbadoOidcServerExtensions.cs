@@ -67,6 +67,8 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(RejectRevokedAccessTokens.Descriptor);
             options.AddEventHandler(ValidateSignedRequestObject.Descriptor);
             options.AddEventHandler(AdvertiseRequestObjects.Descriptor);
+            options.AddEventHandler(ReportPasskeyTokenOutcome.SignInDescriptor);
+            options.AddEventHandler(ReportPasskeyTokenOutcome.ResponseDescriptor);
             if (!builder.Configuration.GetValue<bool>("Oidc:StrictClientAssertions"))
             {
                 options.AddEventHandler(AcceptRfc7523ClientAssertions.Descriptor);
