@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite. On a fresh Debian machine it first installs what the suite needs:
-# PostgreSQL (a throwaway cluster is started by the tests), Chromium (browser test) and the npm
-# packages of the JavaScript relying party. Ends with one line "N passed, N failed".
+# PostgreSQL (a throwaway cluster is started by the tests), Chromium (browser test), the npm
+# packages of the JavaScript relying party, and the checkers of deploy/ (docker-compose, systemd-analyze,
+# yamllint, and the Kubernetes schemas from npm). Ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +12,10 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+# Checks of deploy/ (tests/Corbado.Oidc.Server.Tests/Deployment): compose file, systemd unit, YAML.
+command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
+command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   apt_log=$(mktemp)
@@ -23,6 +28,7 @@ fi
 if [ -f tests/Corbado.Oidc.EndToEnd.Tests/js/package-lock.json ]; then
   npm ci --prefix tests/Corbado.Oidc.EndToEnd.Tests/js --no-audit --no-fund --loglevel=error
 fi
+npm ci --prefix tests/Corbado.Oidc.Server.Tests/Deployment/schema --no-audit --no-fund --loglevel=error
 
 dotnet tool restore >/dev/null
 dotnet build Corbado.Oidc.sln -c Release -warnaserror --nologo -v quiet

@@ -48,6 +48,7 @@ public sealed class CorbadoOidcServerFactory : WebApplicationFactory<Program>
             ["Clients:1:ClientId"] = PublicClientId,
             ["Clients:1:RedirectUris:0"] = PublicRedirectUri,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Audit:SubjectHashSalt"] = TestAuditSalt.Value,
             // Both doors are compared by Differential/DoorEquivalenceTests; tests that care set Oidc:FastPath themselves.
             ["Oidc:FastPath"] = "true",
         };

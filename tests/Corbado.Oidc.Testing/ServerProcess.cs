@@ -54,9 +54,14 @@ public sealed class ServerProcess : IDisposable
             prefix.Skip(1).Concat(prefix.Count > 0 ? ["dotnet"] : []).Append(serverDll ?? ServerDll).Concat(arguments), environment, workingDirectory);
     }
 
+    /// <summary>Starts <paramref name="command"/>, an executable and its arguments (see <see cref="StartProgram"/>).</summary>
+    public static ServerProcess StartCommand(IReadOnlyList<string> command, IReadOnlyDictionary<string, string?> environment, string workingDirectory)
+        => StartProgram(command[0], command.Skip(1), environment, workingDirectory);
+
     /// <summary>
-    /// Any program (for example bash running a documented shell block) with the server's environment handling: inherited
-    /// ASPNETCORE_* and section__key variables removed, <paramref name="environment"/> set, output captured.
+    /// Any program (for example bash running a documented shell block, or a systemd unit's ExecStart) with the server's
+    /// environment handling: inherited ASPNETCORE_* and section__key variables removed, <paramref name="environment"/>
+    /// set, output captured.
     /// </summary>
     public static ServerProcess StartProgram(string fileName, IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment,
         string workingDirectory)
@@ -78,6 +83,8 @@ public sealed class ServerProcess : IDisposable
             start.Environment.Remove(name);
         }
 
+        // Required outside Development (Audit:SubjectHashSalt); a test that is about the setting sets or removes it.
+        start.Environment[TestAuditSalt.Variable] = TestAuditSalt.Value;
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;
@@ -172,4 +179,11 @@ public sealed class ServerProcess : IDisposable
             _output.AppendLine(line);
         }
     }
+}
+
+/// <summary>The audit subject-hash salt every test server gets unless the test sets its own.</summary>
+public static class TestAuditSalt
+{
+    public const string Variable = "Audit__SubjectHashSalt";
+    public const string Value = "test-audit-salt-0123456789abcdef-0123456789";
 }

@@ -19,10 +19,3 @@ public sealed record UserProfile
     /// <summary>When the profile last changed.</summary>
     public DateTimeOffset? UpdatedAt { get; init; }
 }
-
-/// <summary>Reads profiles by subject.</summary>
-public interface IUserProfileStore
-{
-    /// <summary>The profile of <paramref name="subject"/>, or null when the operator has none.</summary>
-    ValueTask<UserProfile?> FindAsync(string subject, CancellationToken cancellationToken);
-}

@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Serialization;
+using Corbado.Oidc.Core.Diagnostics;
 using Corbado.Oidc.Core.Options;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -14,7 +16,8 @@ namespace Corbado.Oidc.Core.PasskeyLogin;
 /// Timeouts and the circuit breaker are applied by the HTTP pipeline the host configures; there is no retry,
 /// because a hint may be consumed only once.
 /// </summary>
-public sealed partial class CorbadoBackendClient(IHttpClientFactory httpClients, IOptions<CorbadoOptions> options, ILogger<CorbadoBackendClient> logger) : IPasskeyBackend
+public sealed partial class CorbadoBackendClient(IHttpClientFactory httpClients, IOptions<CorbadoOptions> options, ILogger<CorbadoBackendClient> logger,
+    OidcMetrics? metrics = null) : IPasskeyBackend
 {
     /// <summary>The named <see cref="HttpClient"/> whose pipeline carries the timeout and circuit breaker.</summary>
     public const string HttpClientName = "passkey-backend";
@@ -23,6 +26,27 @@ public sealed partial class CorbadoBackendClient(IHttpClientFactory httpClients,
 
     /// <inheritdoc />
     public async ValueTask<BackendVerdict> ConsumeAsync(string signedPasskeyData, string expectedUsername, CancellationToken cancellationToken)
+    {
+        using var activity = OidcMetrics.ActivitySource.StartActivity("passkey.remote_verification", ActivityKind.Client);
+        var started = Stopwatch.GetTimestamp();
+        var verdict = await CallAsync(signedPasskeyData, expectedUsername, cancellationToken).ConfigureAwait(false);
+        var result = verdict switch
+        {
+            BackendVerdict.Accepted => "accepted",
+            BackendVerdict.Rejected => "rejected",
+            _ => "unavailable",
+        };
+        activity?.SetTag("corbado.result", result);
+        if (metrics is not null)
+        {
+            metrics.RemoteVerifications.Add(1, new KeyValuePair<string, object?>("result", result));
+            metrics.RecordStep("remote_verification", started);
+        }
+
+        return verdict;
+    }
+
+    private async ValueTask<BackendVerdict> CallAsync(string signedPasskeyData, string expectedUsername, CancellationToken cancellationToken)
     {
         var endpoint = new Uri(_options.BackendApiUrl!, "v2/passkey/verifySignedData");
         using var request = new HttpRequestMessage(HttpMethod.Post, endpoint)

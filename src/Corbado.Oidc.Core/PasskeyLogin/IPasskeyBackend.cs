@@ -9,16 +9,3 @@ public interface IPasskeyBackend
     /// </summary>
     ValueTask<BackendVerdict> ConsumeAsync(string signedPasskeyData, string expectedUsername, CancellationToken cancellationToken);
 }
-
-/// <summary>The backend's answer about one hint.</summary>
-public enum BackendVerdict
-{
-    /// <summary>HTTP 200 with <c>verificationResult: success</c>.</summary>
-    Accepted,
-
-    /// <summary>The backend answered and refused the hint.</summary>
-    Rejected,
-
-    /// <summary>No usable answer: timeout, network failure, circuit open, server error or bad credentials.</summary>
-    Unavailable,
-}

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Corbado.Oidc.Core.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.IdentityModel.Tokens;
@@ -21,6 +22,7 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     private readonly ILogger _logger;
     private readonly string _source;
     private readonly SemaphoreSlim _refreshLock = new(1, 1);
+    private readonly OidcMetrics? _metrics;
 
     private volatile KeySet? _keySet;
     private DateTimeOffset _lastAttempt = DateTimeOffset.MinValue;
@@ -32,6 +34,7 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
     /// <param name="logger">Receives load failures.</param>
     /// <param name="maxStale">How long past the cache duration a set is still served while reloads fail; default 24 hours.</param>
     /// <param name="source">Names the key source in log lines (a URL's host or a file name), never a full URL.</param>
+    /// <param name="metrics">Counts each load by result (<c>corbado_oidc_jwks_refreshes_total</c>).</param>
     public JwksKeyResolver(
         Func<CancellationToken, Task<string>> load,
         TimeSpan cacheDuration,
@@ -39,9 +42,11 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
         TimeProvider? timeProvider = null,
         ILogger? logger = null,
         TimeSpan? maxStale = null,
-        string source = "the configured key source")
+        string source = "the configured key source",
+        OidcMetrics? metrics = null)
     {
         _source = source;
+        _metrics = metrics;
         _maxStale = maxStale ?? TimeSpan.FromHours(24);
         _load = load;
         _cacheDuration = cacheDuration;
@@ -115,12 +120,14 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
                 var json = await _load(cancellationToken).ConfigureAwait(false);
                 var keySet = new KeySet(Parse(json), now);
                 _keySet = keySet;
+                _metrics?.JwksRefreshes.Add(1, new KeyValuePair<string, object?>("result", "success"));
                 return keySet;
             }
             catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
                 // One warning per attempt, without the stack trace: the operator needs the source and the cause.
                 LogLoadFailed(_logger, _source, exception.GetType().Name, exception.Message.ReplaceLineEndings(" "), Usable(_keySet) is not null);
+                _metrics?.JwksRefreshes.Add(1, new KeyValuePair<string, object?>("result", "failure"));
                 return null;
             }
         }

@@ -52,6 +52,21 @@ public sealed class SignedPasskeyDataVerifier
     /// <summary>Verifies <paramref name="signedPasskeyData"/> and, when every check passes, consumes its <c>jti</c>.</summary>
     public async ValueTask<PasskeyLoginResult> VerifyAsync(string signedPasskeyData, CancellationToken cancellationToken)
     {
+        // A span only when a tracing pipeline listens (StartActivity is null otherwise); it carries the reason code,
+        // never the hint.
+        using var activity = Diagnostics.OidcMetrics.ActivitySource.StartActivity("passkey.verify_hint");
+        var result = await VerifyCoreAsync(signedPasskeyData, cancellationToken).ConfigureAwait(false);
+        if (activity is not null && !result.Succeeded)
+        {
+            activity.SetTag("corbado.reason", result.Failure.Value.ToReasonCode());
+            activity.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+        }
+
+        return result;
+    }
+
+    private async ValueTask<PasskeyLoginResult> VerifyCoreAsync(string signedPasskeyData, CancellationToken cancellationToken)
+    {
         if (signedPasskeyData.Length > _options.MaxHintLength)
         {
             return PasskeyLoginResult.Fail(PasskeyLoginFailure.TooLarge);

@@ -19,10 +19,16 @@ public static class HealthEndpoints
         return services;
     }
 
+    /// <summary>Liveness: the process answers; no check runs.</summary>
+    public static readonly HealthCheckOptions LiveOptions = new() { Predicate = _ => false };
+
+    /// <summary>Readiness: the checks tagged ready (database, passkey key set).</summary>
+    public static readonly HealthCheckOptions ReadyOptions = new() { Predicate = check => check.Tags.Contains(ReadyTag) };
+
     public static IEndpointRouteBuilder MapCorbadoOidcHealthEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        endpoints.MapHealthChecks("/health/live", LiveOptions);
+        endpoints.MapHealthChecks("/health/ready", ReadyOptions);
         return endpoints;
     }
 

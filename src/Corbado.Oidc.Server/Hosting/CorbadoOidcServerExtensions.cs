@@ -2,6 +2,7 @@ using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Server.Endpoints;
 using Corbado.Oidc.Server.FastPath;
 using Corbado.Oidc.Server.Handlers;
+using Corbado.Oidc.Server.Login;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
@@ -96,14 +97,17 @@ public static class CorbadoOidcServerExtensions
         });
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictServer>();
 
+        services.AddPasskeyLogin();
         services.AddLoginFastPath();
         services.AddCorbadoOidcHealthChecks();
         services.AddHttpHardening(builder.Configuration);
+        builder.AddCorbadoOidcTelemetry();
         return builder;
     }
 
     public static WebApplication MapCorbadoOidcEndpoints(this WebApplication app)
     {
+        app.UseManagementPort();
         app.UseHttpHardening();
         app.MapCorbadoOidcHealthEndpoints();
         app.MapAdminApi();

@@ -17,6 +17,8 @@ public static class CorbadoOidcServices
     {
         var isDevelopment = environment.IsDevelopment();
         services.AddSingleton(TimeProvider.System);
+        services.AddMetrics();
+        services.AddSingleton<Core.Diagnostics.OidcMetrics>();
 
         services.AddOptions<CorbadoOptions>().Bind(configuration.GetSection(CorbadoOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<CorbadoOptions>>(new CorbadoOptionsValidator(isDevelopment));
@@ -53,9 +55,6 @@ public static class CorbadoOidcServices
         services.AddSingleton<GrantHandleStore>();
         services.AddSingleton<IPasskeyKeyResolver>(CreateKeyResolver);
         services.AddSingleton<SignedPasskeyDataVerifier>();
-        services.AddSingleton<Login.LoginTokenWriter>();
-        services.AddSingleton<Login.ClientGrantPolicies>();
-        services.AddSingleton<Login.PasskeyLoginFlow>();
         services.AddSingleton<EfUserProfileStore>();
         services.AddSingleton<IUserProfileStore>(provider => provider.GetRequiredService<EfUserProfileStore>());
         services.AddPasskeyBackend(configuration);
@@ -133,6 +132,7 @@ public static class CorbadoOidcServices
             source = url.Host;
         }
 
-        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger, options.JwksMaxStale, source);
+        return new JwksKeyResolver(load, options.JwksCacheDuration, options.JwksRefreshInterval, timeProvider, logger, options.JwksMaxStale, source,
+            provider.GetRequiredService<Core.Diagnostics.OidcMetrics>());
     }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
@@ -24,6 +25,7 @@ internal sealed class PasskeyLoginFlow(
     IUserProfileStore profiles,
     LoginTokenWriter tokens,
     ClientGrantPolicies policies,
+    LoginEvents events,
     IOptions<OidcOptions> oidc,
     TimeProvider timeProvider,
     ILogger<PasskeyLoginFlow> logger)
@@ -39,6 +41,7 @@ internal sealed class PasskeyLoginFlow(
         if (string.IsNullOrEmpty(input.LoginHint))
         {
             ServerLog.PasskeyLoginMissing(logger, input.ClientId);
+            events.LoginAttempted(input.ClientId, MissingHint, null, null, null);
             return AuthorizationOutcome.Refused(Errors.LoginRequired, "A passkey login is required.");
         }
 
@@ -54,14 +57,18 @@ internal sealed class PasskeyLoginFlow(
         if (input.MaxAge is { } maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
         {
             ServerLog.PasskeyLoginTooOldForMaxAge(logger, input.ClientId, login.JtiHash);
+            events.LoginAttempted(input.ClientId, MaxAgeExceeded, login.Subject, login.KeyId, login.JtiHash);
             return AuthorizationOutcome.Refused(Errors.LoginRequired, "The passkey login is older than max_age allows.");
         }
 
         var grant = GrantFor(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge);
 
+        var started = Stopwatch.GetTimestamp();
         var expiresAt = timeProvider.GetUtcNow() + oidc.Value.AuthorizationCodeLifetime;
         var handle = await codes.IssueAsync(GrantHandleKind.AuthorizationCode, grant.ToJson(), grant.GrantId, expiresAt, cancellationToken);
+        events.StepCompleted("code_issue", Stopwatch.GetElapsedTime(started));
         ServerLog.PasskeyLoginAccepted(logger, input.ClientId, login.KeyId, login.JtiHash);
+        events.LoginAttempted(input.ClientId, null, login.Subject, login.KeyId, login.JtiHash);
         return new AuthorizationOutcome(handle, null, null);
     }
 
@@ -84,6 +91,7 @@ internal sealed class PasskeyLoginFlow(
         if (expectedSubject is not null && !string.Equals(expectedSubject, login.Subject, StringComparison.Ordinal))
         {
             ServerLog.PasskeyLoginRefused(logger, SubjectMismatch, clientId, login.KeyId, login.JtiHash);
+            events.LoginAttempted(clientId, SubjectMismatch, login.Subject, login.KeyId, login.JtiHash);
             return new IdentityOutcome(null, SubjectMismatch);
         }
 
@@ -91,6 +99,7 @@ internal sealed class PasskeyLoginFlow(
             ? [.. ProfileClaims.For(await profiles.FindAsync(login.Subject, cancellationToken), scopes)]
             : Array.Empty<Claim>();
         ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
+        events.LoginAttempted(clientId, null, login.Subject, login.KeyId, login.JtiHash);
         return new IdentityOutcome(new VerifiedIdentity(login, oidc.Value.EffectiveAmr, oidc.Value.Acr, claims), null);
     }
 
@@ -104,13 +113,16 @@ internal sealed class PasskeyLoginFlow(
         var (login, reason) = await VerifyHintAsync(clientId, hint, cancellationToken);
         if (login is null)
         {
+            events.TokenRequestCompleted(GrantTypes.TokenExchange, clientId, reason, null);
             return reason == InternalError
                 ? TokenOutcome.Refused(Errors.TemporarilyUnavailable, "The passkey login cannot be verified right now; try again.")
                 : TokenOutcome.Refused(Errors.InvalidGrant, "The subject token could not be verified.");
         }
 
         ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
-        return new TokenOutcome(await WriteTokensAsync(GrantFor(login, clientId, scopes, redirectUri: null, nonce: null, codeChallenge: null), cancellationToken), null, null);
+        events.LoginAttempted(clientId, null, login.Subject, login.KeyId, login.JtiHash);
+        var grant = GrantFor(login, clientId, scopes, redirectUri: null, nonce: null, codeChallenge: null);
+        return new TokenOutcome(await WriteTokensAsync(GrantTypes.TokenExchange, grant, cancellationToken), null, null);
     }
 
     /// <summary>
@@ -124,24 +136,24 @@ internal sealed class PasskeyLoginFlow(
         if (issued is { Redeemed: true })
         {
             await grants.RevokeAsync(issued.GrantId, cancellationToken);
-            return RefuseToken("refresh_token_reused", clientId, Errors.InvalidGrant, "The refresh token was used before; its grant is revoked.");
+            return RefuseToken(GrantTypes.RefreshToken, "refresh_token_reused", clientId, null, Errors.InvalidGrant, "The refresh token was used before; its grant is revoked.");
         }
 
         if (issued is null || CodeGrant.FromPayload(issued.Payload) is not { } grant || grant.ClientId != clientId
             || await grants.IsRevokedAsync(grant.GrantId, cancellationToken))
         {
-            return RefuseToken("invalid_refresh_token", clientId, Errors.InvalidGrant, "The refresh token is invalid, expired or revoked.");
+            return RefuseToken(GrantTypes.RefreshToken, "invalid_refresh_token", clientId, null, Errors.InvalidGrant, "The refresh token is invalid, expired or revoked.");
         }
 
         if (!await codes.TryRedeemAsync(GrantHandleKind.RefreshToken, refreshToken, cancellationToken))
         {
             // Used concurrently: one of the two is a thief (RFC 9700 §4.14.2).
             await grants.RevokeAsync(grant.GrantId, cancellationToken);
-            return RefuseToken("refresh_token_reused", clientId, Errors.InvalidGrant, "The refresh token was used before; its grant is revoked.");
+            return RefuseToken(GrantTypes.RefreshToken, "refresh_token_reused", clientId, grant.Subject, Errors.InvalidGrant, "The refresh token was used before; its grant is revoked.");
         }
 
         // OIDC Core §12.2: a refreshed ID token keeps the login's auth_time and carries no nonce; no code, so no at_hash.
-        return new TokenOutcome(await WriteTokensAsync(grant with { Nonce = null, RedirectUri = null, CodeChallenge = null }, cancellationToken), null, null);
+        return new TokenOutcome(await WriteTokensAsync(GrantTypes.RefreshToken, grant with { Nonce = null, RedirectUri = null, CodeChallenge = null }, cancellationToken), null, null);
     }
 
     /// <summary>
@@ -161,6 +173,12 @@ internal sealed class PasskeyLoginFlow(
     /// <summary>Reason code of a hint that could not be checked for an internal fault.</summary>
     public const string InternalError = "internal_error";
 
+    /// <summary>Reason code of an authorization request without a hint.</summary>
+    public const string MissingHint = "missing_hint";
+
+    /// <summary>Reason code of a hint whose ceremony is older than the request's max_age.</summary>
+    public const string MaxAgeExceeded = "max_age_exceeded";
+
     /// <summary>Reason code of a valid hint for another user than the caller expected.</summary>
     public const string SubjectMismatch = "subject_mismatch";
 
@@ -168,6 +186,7 @@ internal sealed class PasskeyLoginFlow(
     private async Task<(VerifiedPasskeyLogin? Login, string? Reason)> VerifyHintAsync(string clientId, string hint, CancellationToken cancellationToken)
     {
         PasskeyLoginResult result;
+        var started = Stopwatch.GetTimestamp();
         try
         {
             result = await verifier.VerifyAsync(hint, cancellationToken);
@@ -175,13 +194,16 @@ internal sealed class PasskeyLoginFlow(
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
             ServerLog.PasskeyLoginFault(logger, exception, clientId);
+            events.LoginAttempted(clientId, InternalError, null, null, null);
             return (null, InternalError);
         }
 
+        events.StepCompleted("hint_verification", Stopwatch.GetElapsedTime(started));
         if (!result.Succeeded)
         {
             var reason = result.Failure.Value.ToReasonCode();
             ServerLog.PasskeyLoginRefused(logger, reason, clientId, result.KeyId, result.JtiHash);
+            events.LoginAttempted(clientId, reason, null, result.KeyId, result.JtiHash);
             return (null, reason);
         }
 
@@ -209,47 +231,49 @@ internal sealed class PasskeyLoginFlow(
 
         if (grant.ClientId != input.ClientId)
         {
-            return Refuse("client_mismatch", Errors.InvalidGrant, "The authorization code was issued to another client.");
+            return Refuse("client_mismatch", Errors.InvalidGrant, "The authorization code was issued to another client.", grant.Subject);
         }
 
         // RFC 6749 §4.1.3: redirect_uri is required when the authorization request had one (ours always do).
         if (input.RedirectUri is null)
         {
-            return Refuse("missing_redirect_uri", Errors.InvalidRequest, "The mandatory 'redirect_uri' parameter is missing.");
+            return Refuse("missing_redirect_uri", Errors.InvalidRequest, "The mandatory 'redirect_uri' parameter is missing.", grant.Subject);
         }
 
         if (input.RedirectUri != grant.RedirectUri)
         {
-            return Refuse("redirect_uri_mismatch", Errors.InvalidGrant, "The redirect_uri does not match the authorization request.");
+            return Refuse("redirect_uri_mismatch", Errors.InvalidGrant, "The redirect_uri does not match the authorization request.", grant.Subject);
         }
 
         if (grant.CodeChallenge is null ? input.CodeVerifier is not null : input.CodeVerifier is null)
         {
             return Refuse("pkce_mismatch", Errors.InvalidRequest, grant.CodeChallenge is null
                 ? "The 'code_verifier' parameter is not allowed: the authorization request had no code_challenge."
-                : "The mandatory 'code_verifier' parameter is missing.");
+                : "The mandatory 'code_verifier' parameter is missing.", grant.Subject);
         }
 
         if (grant.CodeChallenge is not null && !VerifierMatches(input.CodeVerifier!, grant.CodeChallenge))
         {
-            return Refuse("pkce_mismatch", Errors.InvalidGrant, "The code_verifier does not match the code_challenge.");
+            return Refuse("pkce_mismatch", Errors.InvalidGrant, "The code_verifier does not match the code_challenge.", grant.Subject);
         }
 
         if (!await codes.TryRedeemAsync(GrantHandleKind.AuthorizationCode, input.Code, cancellationToken))
         {
             // Redeemed concurrently: RFC 6749 §4.1.2, revoke what the other redemption produced.
             await grants.RevokeReplayedCodeAsync(grant.GrantId, input.ClientId, cancellationToken);
-            return Refuse("code_replayed", Errors.InvalidGrant, "The authorization code has already been redeemed.");
+            return Refuse("code_replayed", Errors.InvalidGrant, "The authorization code has already been redeemed.", grant.Subject);
         }
 
-        return new TokenOutcome(await WriteTokensAsync(grant, cancellationToken), null, null);
+        return new TokenOutcome(await WriteTokensAsync(GrantTypes.AuthorizationCode, grant, cancellationToken), null, null);
 
-        TokenOutcome Refuse(string reason, string error, string description) => RefuseToken(reason, input.ClientId, error, description);
+        TokenOutcome Refuse(string reason, string error, string description, string? subject = null)
+            => RefuseToken(GrantTypes.AuthorizationCode, reason, input.ClientId, subject, error, description);
     }
 
-    private TokenOutcome RefuseToken(string reason, string clientId, string error, string description)
+    private TokenOutcome RefuseToken(string grantType, string reason, string clientId, string? subject, string error, string description)
     {
         ServerLog.TokenRequestRefused(logger, reason, clientId);
+        events.TokenRequestCompleted(grantType, clientId, reason, subject);
         return TokenOutcome.Refused(error, description);
     }
 
@@ -270,8 +294,9 @@ internal sealed class PasskeyLoginFlow(
         };
 
     /// <summary>The tokens of a grant, with the profile claims its scopes release, read now (docs/login-rules.md §4).</summary>
-    private async Task<IssuedTokens> WriteTokensAsync(CodeGrant grant, CancellationToken cancellationToken)
+    private async Task<IssuedTokens> WriteTokensAsync(string grantType, CodeGrant grant, CancellationToken cancellationToken)
     {
+        var started = Stopwatch.GetTimestamp();
         var scopes = grant.Scopes;
         IReadOnlyCollection<Claim> profileClaims = ProfileClaims.AnyReleasedBy(scopes)
             ? [.. ProfileClaims.For(await profiles.FindAsync(grant.Subject, cancellationToken), scopes)]
@@ -285,6 +310,8 @@ internal sealed class PasskeyLoginFlow(
             issued = issued with { RefreshToken = refreshToken };
         }
 
+        events.StepCompleted("token", Stopwatch.GetElapsedTime(started));
+        events.TokenRequestCompleted(grantType, grant.ClientId, null, grant.Subject);
         return issued;
     }
 

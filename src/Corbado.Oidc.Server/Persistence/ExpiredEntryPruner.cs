@@ -10,7 +10,8 @@ namespace Corbado.Oidc.Server.Persistence;
 public sealed partial class ExpiredEntryPruner(
     IServiceProvider services,
     TimeProvider timeProvider,
-    ILogger<ExpiredEntryPruner> logger) : BackgroundService
+    ILogger<ExpiredEntryPruner> logger,
+    Core.Diagnostics.OidcMetrics metrics) : BackgroundService
 {
     // Every minute: at a few hundred logins/s, five-minute passes let ~100k rows pile up and then deleted them in one
     // long write transaction that stalled logins (docs/benchmarks.md, growth run).
@@ -51,14 +52,21 @@ public sealed partial class ExpiredEntryPruner(
         await using var scope = services.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<OidcDbContext>();
         var cutoff = now.ToUnixTimeSeconds();
-        var replay = await context.ReplayEntries.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
-        replay += await context.AuthorizationCodes.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        var replayOnly = await context.ReplayEntries.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        var codes = await context.AuthorizationCodes.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
 
         var tokens = await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().PruneAsync(now - TokenRetention, cancellationToken);
         var authorizations = await scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>().PruneAsync(now - TokenRetention, cancellationToken);
+        CountPruned("replay_entries", replayOnly);
+        CountPruned("authorization_codes", codes);
+        CountPruned("openiddict_tokens", tokens);
+        CountPruned("openiddict_authorizations", authorizations);
+        var replay = replayOnly + codes;
         LogPruned(logger, replay, tokens, authorizations);
         return replay;
     }
+
+    private void CountPruned(string table, long rows) => metrics.PrunedRows.Add(rows, new KeyValuePair<string, object?>("table", table));
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Pruned {ReplayEntries} replay records and codes, {Tokens} tokens, {Authorizations} authorizations")]
     private static partial void LogPruned(ILogger logger, int replayEntries, long tokens, long authorizations);

@@ -13,7 +13,9 @@ public sealed class GrantRevocations(
     PreparedSql sql,
     IOptions<OidcOptions> options,
     TimeProvider timeProvider,
-    ILogger<GrantRevocations> logger)
+    ILogger<GrantRevocations> logger,
+    // Optional: the command line registers no login events.
+    Diagnostics.LoginEvents? events = null)
 {
     private const string RevokedScope = "corbado:revoked-grant";
     private const string SelectRecord = """SELECT 1 FROM "ReplayEntries" WHERE "Key" = @p0""";
@@ -26,6 +28,7 @@ public sealed class GrantRevocations(
     {
         await RevokeAsync(grantId, cancellationToken);
         Diagnostics.ServerLog.AuthorizationCodeReplayed(logger, clientId);
+        events?.CodeReplayed(clientId);
     }
 
     /// <summary>

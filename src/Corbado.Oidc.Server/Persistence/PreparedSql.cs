@@ -53,6 +53,10 @@ public sealed class PreparedSql : IDisposable
 
     private async Task<T> RunAsync<T>(string sql, object?[] values, Func<DbCommand, CancellationToken, Task<T>> run, CancellationToken cancellationToken)
     {
+        // A database span when tracing listens (null, and free, otherwise): the statement text has placeholders only.
+        using var activity = Core.Diagnostics.OidcMetrics.ActivitySource.StartActivity("db.statement", System.Diagnostics.ActivityKind.Client);
+        activity?.SetTag("db.system.name", _gate is null ? "postgresql" : "sqlite");
+        activity?.SetTag("db.query.text", sql);
         if (_gate is null)
         {
             return await RunOnSessionAsync(sql, values, run, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Net.Http.Headers;
+using Corbado.Oidc.Server.Tests.Operations;
 using Corbado.Oidc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -75,6 +76,55 @@ public sealed class LogHygieneTests
             // A hint's signature or a token's tail is enough to be worth stealing: look for the last 24 characters too.
             var offending = lines.FirstOrDefault(line => line.Contains(secret, StringComparison.Ordinal) || line.Contains(secret[^24..], StringComparison.Ordinal));
             Assert.True(offending is null, $"A log line contains a secret value: {offending}");
+        }
+    }
+
+    [Fact]
+    public async Task JsonConsoleOutputAtTraceLevel_LogsNoHintCodeTokenVerifierOrSecret()
+    {
+        // The published server with Logging:Console:FormatterName=json, every category opened to Trace.
+        using var server = await OperatedServer.StartAsync(new Dictionary<string, string?>
+        {
+            ["Logging__LogLevel__Default"] = "Trace",
+            ["Logging__LogLevel__Microsoft.AspNetCore"] = "Trace",
+            ["Logging__LogLevel__OpenIddict"] = "Trace",
+            ["Logging__LogLevel__System.Net.Http"] = "Trace",
+        });
+        using var client = server.CreatePublicClient();
+        var secrets = new List<string> { OperatedServer.ClientSecret, "wrong-secret-that-must-not-be-logged", TestAuditSalt.Value };
+
+        var pkce = Pkce.Create();
+        var hint = server.Minter.Mint();
+        var request = OidcProtocol.AuthorizeParameters(hint, OperatedServer.ClientId, OperatedServer.RedirectUri);
+        request["code_challenge"] = pkce.Challenge;
+        request["code_challenge_method"] = "S256";
+        var code = (await client.AuthorizeAsync(request)).Code!;
+        (await client.RedeemCodeAsync(code, OperatedServer.ClientId, secrets[1], OperatedServer.RedirectUri, pkce.Verifier)).Dispose();
+        using (var tokens = await client.RedeemCodeAsync(code, OperatedServer.ClientId, OperatedServer.ClientSecret, OperatedServer.RedirectUri, pkce.Verifier))
+        {
+            var json = await tokens.ReadJsonAsync();
+            secrets.AddRange([json.GetProperty("access_token").GetString()!, json.GetProperty("id_token").GetString()!]);
+        }
+
+        (await client.RedeemCodeAsync(code, OperatedServer.ClientId, OperatedServer.ClientSecret, OperatedServer.RedirectUri, pkce.Verifier)).Dispose();
+        var formPost = OidcProtocol.AuthorizeParameters(server.Minter.Mint(), OperatedServer.ClientId, OperatedServer.RedirectUri);
+        formPost["response_mode"] = "form_post";
+        var formPostCode = (await client.AuthorizeAsync(formPost)).Code!;
+        var replay = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(hint, OperatedServer.ClientId, OperatedServer.RedirectUri));
+        secrets.AddRange([hint, formPost["login_hint"]!, formPostCode, code, pkce.Verifier]);
+        await server.WaitForOutputAsync(output => output.Contains("\u0022replayed\u0022", StringComparison.Ordinal)
+            || output.Contains("reason replayed", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+
+        var lines = server.JsonLines();
+        Assert.Equal("access_denied", replay.Error);
+        Assert.Empty(server.OtherLines());
+        Assert.Contains(lines, line => line.GetProperty("Message").GetString()!.Contains("reason replayed", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.GetProperty("Category").GetString()!.StartsWith("OpenIddict", StringComparison.Ordinal));
+        var output = server.Output;
+        foreach (var secret in secrets)
+        {
+            Assert.False(output.Contains(secret, StringComparison.Ordinal) || output.Contains(secret[^24..], StringComparison.Ordinal),
+                $"The JSON output contains a secret value ending in {secret[^6..]}.");
         }
     }
 

@@ -1,0 +1,26 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace Corbado.Oidc.Core.Options;
+
+/// <summary>Request limits on the protocol endpoints (configuration section <c>RateLimiting</c>).</summary>
+public sealed class RateLimitingOptions
+{
+    /// <summary>The configuration section name.</summary>
+    public const string SectionName = "RateLimiting";
+
+    /// <summary>Whether limits apply. Default true.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// <c>/authorize</c> requests per client IP per minute (browsers; bursts of a tenth of a minute). Default 300, generous
+    /// enough for users behind one NAT.
+    /// </summary>
+    public int AuthorizePerIpPerMinute { get; set; } = 300;
+
+    /// <summary>
+    /// <c>/token</c> requests per client id per minute. Back channels come from a few RP egress IPs, so the limit is per
+    /// client, not per IP. Default 6000.
+    /// </summary>
+    public int TokenPerClientPerMinute { get; set; } = 6000;
+}

@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using Corbado.Oidc.Core.Diagnostics;
+using Corbado.Oidc.Core.Options;
+using Microsoft.Extensions.Options;
+
+namespace Corbado.Oidc.Server.Diagnostics;
+
+/// <summary>
+/// What the login core reports, once per event, whichever door (fast path or OpenIddict) the request came through:
+/// the Prometheus counters and histogram of <see cref="OidcMetrics"/>, with bounded labels (<see cref="MetricLabels"/>),
+/// and one audit event (<see cref="AuditLog"/>) per login attempt and per token request outcome.
+/// </summary>
+public sealed class LoginEvents
+{
+    /// <summary>Longest user agent kept in an audit event; browsers send about 150 characters, a hostile client anything.</summary>
+    public const int MaxUserAgentLength = 256;
+
+    /// <summary>Longest client id or key id kept in an audit event (registered ids are short; others are the caller's input).</summary>
+    public const int MaxIdLength = 128;
+
+    private static readonly KeyValuePair<string, object?> Accepted = new("outcome", "accepted");
+    private static readonly KeyValuePair<string, object?> Refused = new("outcome", "refused");
+    private static readonly KeyValuePair<string, object?> NoReason = new("reason", "none");
+
+    private readonly OidcMetrics _metrics;
+    private readonly MetricLabels _labels;
+    private readonly ILogger _audit;
+    private readonly IHttpContextAccessor _httpContext;
+    private readonly TimeProvider _timeProvider;
+    private readonly byte[] _subjectHashKey;
+
+    public LoginEvents(OidcMetrics metrics, MetricLabels labels, ILoggerFactory loggerFactory, IHttpContextAccessor httpContext,
+        TimeProvider timeProvider, IOptions<AuditOptions> options)
+    {
+        _metrics = metrics;
+        _labels = labels;
+        _audit = loggerFactory.CreateLogger(AuditLog.Category);
+        _httpContext = httpContext;
+        _timeProvider = timeProvider;
+        // Development without a configured salt: a random one, so hashes still reveal no subject (they only stop
+        // matching across restarts). The validator requires a salt everywhere else.
+        _subjectHashKey = options.Value.SubjectHashSalt is { Length: > 0 } salt ? Encoding.UTF8.GetBytes(salt) : RandomNumberGenerator.GetBytes(32);
+    }
+
+    /// <summary>
+    /// One passkey login attempt at /authorize (either door): counts <c>corbado_oidc_logins_total</c> and writes one audit
+    /// event. <paramref name="reason"/> is null when the login was accepted, else its stable reason code.
+    /// </summary>
+    public void LoginAttempted(string? clientId, string? reason, string? subject, string? keyId, string? jtiHash)
+    {
+        // Enabled only while a metrics pipeline listens (Management:Port set): no label work otherwise.
+        if (_metrics.Logins.Enabled)
+        {
+            _metrics.Logins.Add(1,
+                reason is null ? Accepted : Refused,
+                reason is null ? NoReason : new("reason", MetricLabels.Reason(reason)),
+                new("client_id", _labels.Client(clientId)));
+        }
+
+        WriteAudit("login", reason, clientId, grantType: null, subject, keyId, jtiHash);
+    }
+
+    /// <summary>
+    /// One token request outcome for a passkey grant: counts <c>corbado_oidc_tokens_issued_total</c> when tokens were
+    /// issued (<paramref name="reason"/> null) and writes one audit event either way.
+    /// </summary>
+    public void TokenRequestCompleted(string grantType, string? clientId, string? reason, string? subject)
+    {
+        if (reason is null && _metrics.TokensIssued.Enabled)
+        {
+            _metrics.TokensIssued.Add(1,
+                new("grant_type", MetricLabels.GrantType(grantType)),
+                new("client_id", _labels.Client(clientId)));
+        }
+
+        WriteAudit("token", reason, clientId, grantType, subject, keyId: null, jtiHash: null);
+    }
+
+    /// <summary>A redeemed authorization code came back (RFC 6749 §4.1.2): counts <c>corbado_oidc_code_replays_total</c>.</summary>
+    public void CodeReplayed(string? clientId)
+        => _metrics.CodeReplays.Add(1, new KeyValuePair<string, object?>("client_id", _labels.Client(clientId)));
+
+    /// <summary>
+    /// How long one step of a login took (<c>corbado_oidc_login_duration_seconds{step}</c>); steps are hint_verification,
+    /// remote_verification, code_issue and token.
+    /// </summary>
+    public void StepCompleted(string step, TimeSpan elapsed)
+        => _metrics.LoginDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("step", MetricLabels.Step(step)));
+
+    /// <summary>The subject as a hex HMAC-SHA256 (first 128 bits) under the configured salt: stable, not reversible.</summary>
+    public string? HashSubject(string? subject)
+    {
+        if (string.IsNullOrEmpty(subject))
+        {
+            return null;
+        }
+
+        Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
+        HMACSHA256.HashData(_subjectHashKey, Encoding.UTF8.GetBytes(subject), hash);
+        return Convert.ToHexStringLower(hash[..16]);
+    }
+
+    private void WriteAudit(string auditEvent, string? reason, string? clientId, string? grantType, string? subject, string? keyId, string? jtiHash)
+    {
+        if (!_audit.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        // After UseForwardedHeaders: the client's address as the trusted proxy reported it.
+        var connection = _httpContext.HttpContext;
+        var userAgent = connection?.Request.Headers.UserAgent.ToString();
+        AuditLog.Write(_audit, auditEvent, reason is null ? "accepted" : "refused", reason,
+            Bounded(clientId, MaxIdLength), grantType, HashSubject(subject), Bounded(keyId, MaxIdLength), jtiHash,
+            connection?.Connection.RemoteIpAddress?.ToString(), Bounded(userAgent, MaxUserAgentLength),
+            _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+    }
+
+    /// <summary>
+    /// A caller-supplied value cut to <paramref name="length"/>, with control characters replaced: a <c>kid</c> is any JSON
+    /// string, and a line break in it must not forge a line in a plain-text log.
+    /// </summary>
+    private static string? Bounded(string? value, int length)
+    {
+        if (string.IsNullOrEmpty(value))
+        {
+            return null;
+        }
+
+        var bounded = value.Length <= length ? value : value[..length];
+        return bounded.AsSpan().ContainsAnyInRange('\0', '\u001f') || bounded.Contains('\u007f')
+            ? string.Create(bounded.Length, bounded, static (span, source) =>
+            {
+                for (var i = 0; i < source.Length; i++)
+                {
+                    span[i] = char.IsControl(source[i]) ? '?' : source[i];
+                }
+            })
+            : bounded;
+    }
+}

@@ -1,0 +1,32 @@
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Corbado.Oidc.Server.Endpoints;
+
+/// <summary>
+/// The management port: <c>/metrics</c> (Prometheus exposition by OpenTelemetry's exporter), <c>/health/live</c> and
+/// <c>/health/ready</c>, and nothing else. Requests are told apart by the local port the connection arrived on, not by
+/// the Host header, which a client on the public port could set to anything.
+/// </summary>
+public static class ManagementEndpoints
+{
+    public static WebApplication UseManagementPort(this WebApplication app)
+    {
+        var management = app.Services.GetRequiredService<IOptions<ManagementOptions>>().Value;
+        if (management.Port is null)
+        {
+            return app;
+        }
+
+        app.MapWhen(context => ServerTelemetry.IsManagementRequest(context, management), branch =>
+        {
+            branch.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
+            branch.UseHealthChecks("/health/live", HealthEndpoints.LiveOptions);
+            branch.UseHealthChecks("/health/ready", HealthEndpoints.ReadyOptions);
+            // The branch never rejoins the main pipeline: anything else answers 404, so the management port is not a
+            // second entrance to the OpenID endpoints.
+        });
+        return app;
+    }
+}

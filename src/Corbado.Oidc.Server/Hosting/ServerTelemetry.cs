@@ -1,0 +1,103 @@
+using Corbado.Oidc.Core.Diagnostics;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Diagnostics;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Corbado.Oidc.Server.Hosting;
+
+/// <summary>
+/// Metrics, traces and the audit trail. Metrics are collected only when <c>Management:Port</c> is set (Prometheus
+/// scrapes them there); traces only when the standard <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set (exported by OTLP).
+/// Without either, the instruments and activity sources have no listener and cost next to nothing on the login path.
+/// </summary>
+public static class ServerTelemetry
+{
+    /// <summary>The standard OpenTelemetry variable that turns tracing on.</summary>
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    public static WebApplicationBuilder AddCorbadoOidcTelemetry(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var configuration = builder.Configuration;
+        // The trace id in every log line (ASP.NET Core puts it in a scope of each request), as a default below every
+        // configuration source, so Logging:Console:FormatterOptions:IncludeScopes=false still turns it off.
+        configuration.Sources.Insert(0, new Microsoft.Extensions.Configuration.Memory.MemoryConfigurationSource
+        {
+            InitialData = [new("Logging:Console:FormatterOptions:IncludeScopes", "true")],
+        });
+        var isDevelopment = builder.Environment.IsDevelopment();
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuditOptions>>(new AuditOptionsValidator(isDevelopment));
+        services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ManagementOptions>, ManagementOptionsValidator>();
+        services.AddHttpContextAccessor();
+        services.AddSingleton<MetricLabels>();
+        services.AddSingleton<LoginEvents>();
+
+        var management = configuration.GetSection(ManagementOptions.SectionName).Get<ManagementOptions>() ?? new ManagementOptions();
+        var tracing = !string.IsNullOrWhiteSpace(configuration[OtlpEndpointSetting]);
+        if (management.Port is null && !tracing)
+        {
+            return builder;
+        }
+
+        var telemetry = services.AddOpenTelemetry().ConfigureResource(resource => resource.AddService("corbado-oidc"));
+        if (management.Port is { } port)
+        {
+            builder.WebHost.UseUrls([.. PublicUrls(builder.WebHost), $"http://{UrlHost(management.Host)}:{port}"]);
+            telemetry.WithMetrics(metrics => metrics
+                .AddMeter(OidcMetrics.MeterName)
+                // ASP.NET Core's own meters (hosting, Kestrel, routing, rate limiting), outgoing HTTP, runtime, process.
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddProcessInstrumentation()
+                .AddPrometheusExporter());
+        }
+
+        if (tracing)
+        {
+            telemetry.WithTracing(traces => traces
+                .AddSource(OidcMetrics.ActivitySourceName)
+                // Npgsql publishes a span per command under this name (PostgreSQL only; SQLite is traced by PreparedSql).
+                .AddSource("Npgsql")
+                // Query strings are redacted by the instrumentation by default: the login_hint never reaches a span.
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsManagementRequest(context, management))
+                .AddHttpClientInstrumentation()
+                .AddOtlpExporter());
+        }
+
+        return builder;
+    }
+
+    /// <summary>Whether a request arrived on the management port (probes and scrapes make no spans).</summary>
+    public static bool IsManagementRequest(HttpContext context, ManagementOptions management)
+        => management.Port is { } port && context.Connection.LocalPort == port;
+
+    /// <summary>
+    /// The URLs the public listener would use without a management port: <c>urls</c> (ASPNETCORE_URLS, --urls), else
+    /// <c>http_ports</c>/<c>https_ports</c>, else Kestrel's default. Setting the management URL replaces that list, so
+    /// it is carried over. (Endpoints under <c>Kestrel:Endpoints</c> override both; add the management port there then.)
+    /// </summary>
+    private static IEnumerable<string> PublicUrls(IWebHostBuilder webHost)
+    {
+        if (webHost.GetSetting(WebHostDefaults.ServerUrlsKey) is { Length: > 0 } urls)
+        {
+            return urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        }
+
+        var ports = (webHost.GetSetting(WebHostDefaults.HttpPortsKey) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(port => $"http://*:{port}")
+            .Concat((webHost.GetSetting(WebHostDefaults.HttpsPortsKey) ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(port => $"https://*:{port}"))
+            .ToList();
+        return ports.Count > 0 ? ports : ["http://localhost:5000"];
+    }
+
+    private static string UrlHost(string host)
+        => System.Net.IPAddress.TryParse(host, out var address) && address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{address}]" : host;
+}

@@ -1,0 +1,13 @@
+namespace Corbado.Oidc.Server.Login;
+
+/// <summary>Registration of the login core for the web host (the command line does not log anyone in).</summary>
+public static class PasskeyLoginServices
+{
+    public static IServiceCollection AddPasskeyLogin(this IServiceCollection services)
+    {
+        services.AddSingleton<LoginTokenWriter>();
+        services.AddSingleton<ClientGrantPolicies>();
+        services.AddSingleton<PasskeyLoginFlow>();
+        return services;
+    }
+}
