@@ -15,12 +15,9 @@ public sealed class OpenIddictClientTokenExchangeTests
     private const string ClientSecret = "native-app-bff-secret-0123456789abcdef";
     private const string SubjectTokenType = "urn:corbado:params:oauth:token-type:signed_passkey_data";
 
-    [Fact]
-    public async Task Exchange_ValidHint_OpenIddictClientGetsTokensAndValidatesTheIdToken()
+    /// <summary>OpenIddict.Client with token exchange, registered for the server, nothing stored.</summary>
+    private static ServiceProvider CreateClientServices(Uri issuer)
     {
-        using var server = LoopbackOidcServer.Start(ClientId, ClientSecret, new Uri("http://127.0.0.1/unused"),
-            settings => settings["Clients:2:AllowTokenExchange"] = "true");
-        await server.SeedProfileAsync(new UserProfile { Subject = "native-user-1", Email = "native@example.com", EmailVerified = true });
         var services = new ServiceCollection();
         services.AddOpenIddict().AddClient(options =>
         {
@@ -28,15 +25,18 @@ public sealed class OpenIddictClientTokenExchangeTests
             options.DisableTokenStorage();
             options.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
             options.UseSystemNetHttp();
-            options.AddRegistration(new OpenIddictClientRegistration
-            {
-                Issuer = server.Issuer,
-                ProviderName = "corbado",
-                ClientId = ClientId,
-                ClientSecret = ClientSecret,
-            });
+            options.AddRegistration(new OpenIddictClientRegistration { Issuer = issuer, ProviderName = "corbado", ClientId = ClientId, ClientSecret = ClientSecret });
         });
-        await using var provider = services.BuildServiceProvider();
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public async Task Exchange_ValidHint_OpenIddictClientGetsTokensAndValidatesTheIdToken()
+    {
+        using var server = LoopbackOidcServer.Start(ClientId, ClientSecret, new Uri("http://127.0.0.1/unused"),
+            settings => settings["Clients:2:AllowTokenExchange"] = "true");
+        await server.SeedProfileAsync(new UserProfile { Subject = "native-user-1", Email = "native@example.com", EmailVerified = true });
+        await using var provider = CreateClientServices(server.Issuer);
         var client = provider.GetRequiredService<OpenIddictClientService>();
 
         var result = await client.AuthenticateWithTokenExchangeAsync(new TokenExchangeAuthenticationRequest
@@ -60,16 +60,7 @@ public sealed class OpenIddictClientTokenExchangeTests
     {
         using var server = LoopbackOidcServer.Start(ClientId, ClientSecret, new Uri("http://127.0.0.1/unused"),
             settings => settings["Clients:2:AllowTokenExchange"] = "true");
-        var services = new ServiceCollection();
-        services.AddOpenIddict().AddClient(options =>
-        {
-            options.AllowTokenExchangeFlow();
-            options.DisableTokenStorage();
-            options.AddEphemeralEncryptionKey().AddEphemeralSigningKey();
-            options.UseSystemNetHttp();
-            options.AddRegistration(new OpenIddictClientRegistration { Issuer = server.Issuer, ProviderName = "corbado", ClientId = ClientId, ClientSecret = ClientSecret });
-        });
-        await using var provider = services.BuildServiceProvider();
+        await using var provider = CreateClientServices(server.Issuer);
         var client = provider.GetRequiredService<OpenIddictClientService>();
         var request = new TokenExchangeAuthenticationRequest
         {

@@ -55,6 +55,15 @@ public sealed class ClientRegistration
     public bool AllowTokenExchange { get; set; }
 
     /// <summary>
+    /// Audiences (RFC 8693 <c>audience</c>) this client may ask a token exchange for; the access token then names them
+    /// in <c>aud</c>. Others are refused with <c>invalid_request</c>.
+    /// </summary>
+    public List<string> Audiences { get; set; } = [];
+
+    /// <summary>Resource indicators (RFC 8707, absolute URIs) this client may ask a token exchange for; also put in <c>aud</c>.</summary>
+    public List<string> Resources { get; set; } = [];
+
+    /// <summary>
     /// Issue refresh tokens to this client when it asks for <c>offline_access</c> (rotated at every use, a reuse revokes
     /// the family). Needs a client secret or keys.
     /// </summary>

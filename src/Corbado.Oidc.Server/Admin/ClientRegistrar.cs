@@ -117,6 +117,20 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             errors.Add($"Client '{registration.ClientId}': JwksUri must be an absolute https URL.");
         }
 
+        if ((registration.Audiences.Count > 0 || registration.Resources.Count > 0) && !registration.AllowTokenExchange)
+        {
+            errors.Add($"Client '{registration.ClientId}': Audiences and Resources apply to the token exchange; set AllowTokenExchange too.");
+        }
+
+        foreach (var resource in registration.Resources)
+        {
+            // RFC 8707 §2: a resource indicator is an absolute URI without a fragment.
+            if (!Uri.TryCreate(resource, UriKind.Absolute, out var parsed) || !string.IsNullOrEmpty(parsed.Fragment))
+            {
+                errors.Add($"Client '{registration.ClientId}': resource '{resource}' must be an absolute URI without a fragment.");
+            }
+        }
+
         foreach (var uri in registration.RedirectUris)
         {
             // RFC 6749 §3.1.2: absolute, no fragment; OIDC Core: https except for loopback native clients.
@@ -185,6 +199,8 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         if (registration.AllowTokenExchange)
         {
             descriptor.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.GrantTypes.TokenExchange]);
+            descriptor.Permissions.UnionWith(registration.Audiences.Select(audience => Permissions.Prefixes.Audience + audience));
+            descriptor.Permissions.UnionWith(registration.Resources.Select(resource => Permissions.Prefixes.Resource + resource));
         }
 
         if (registration.AllowRefreshTokens)

@@ -47,7 +47,8 @@ internal sealed class AnswerPasskeyTokenRequest(PasskeyLoginFlow flow) : IOpenId
                 return;
             }
 
-            outcome = await flow.ExchangeAsync(clientId, request.SubjectToken!, [.. request.GetScopes()], cancellationToken);
+            outcome = await flow.ExchangeAsync(clientId, request.SubjectToken!, [.. request.GetScopes()],
+                [.. request.GetAudiences(), .. request.GetResources()], cancellationToken);
         }
         else
         {

@@ -47,6 +47,10 @@ public static class CorbadoOidcServerExtensions
 
             options.AllowAuthorizationCodeFlow().AllowRefreshTokenFlow().AllowTokenExchangeFlow();
 
+            // RFC 8693 audience and RFC 8707 resource: allowed per client (aud:/rsrc: permissions, checked by OpenIddict),
+            // not from one server-wide list, so a client registered at run time needs no restart.
+            options.DisableAudienceValidation().DisableResourceValidation();
+
             // Issue 4: OpenIddict's token and authorization rows cost most of a login's CPU (measured in
             // docs/benchmarks.md). Codes stay single use and replays revoke their tokens through GrantRevocations.
             options.DisableTokenStorage();

@@ -29,6 +29,9 @@ internal sealed record CodeGrant
 
     [JsonPropertyName("grant")] public required string GrantId { get; init; }
 
+    /// <summary>The audiences and resources a token exchange asked for (RFC 8693 §2.1, RFC 8707), for the access token's <c>aud</c>.</summary>
+    [JsonPropertyName("aud")] public IReadOnlyList<string>? Audiences { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, CodeGrantJson.Default.CodeGrant);
 
     /// <summary>The grant, or null when the payload is empty (a redeemed code) or not a grant.</summary>

@@ -25,13 +25,20 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
         var issuer = options.Issuer?.AbsoluteUri ?? throw new InvalidOperationException("Oidc:Issuer is required.");
         var now = timeProvider.GetUtcNow().UtcDateTime;
 
-        var accessToken = Create(new Dictionary<string, object>(StringComparer.Ordinal)
+        var access = new Dictionary<string, object>(StringComparer.Ordinal)
         {
             [Claims.ClientId] = grant.ClientId,
             [Claims.Scope] = grant.Scope,
             [Claims.JwtId] = Guid.NewGuid().ToString(),
             [LoginClaims.GrantId] = grant.GrantId,
-        }, settings.AccessTokenLifetime, JsonWebTokenTypes.AccessToken, options.SigningCredentials[0], options.EncryptionCredentials[0]);
+        };
+        if (grant.Audiences is { Count: > 0 } audiences)
+        {
+            // RFC 9068 §2.2: the resource servers the token is for.
+            access[Claims.Audience] = audiences.ToArray();
+        }
+
+        var accessToken = Create(access, settings.AccessTokenLifetime, JsonWebTokenTypes.AccessToken, options.SigningCredentials[0], options.EncryptionCredentials[0]);
 
         var identity = new Dictionary<string, object>(StringComparer.Ordinal)
         {

@@ -106,9 +106,12 @@ internal sealed class PasskeyLoginFlow(
     /// <summary>
     /// Exchanges a hint directly for tokens (OAuth 2.0 Token Exchange, RFC 8693) for a native app or a backend-for-frontend
     /// whose client the door has authenticated: the same verification and single-use record as /authorize, the same
-    /// claims, <c>amr</c> and <c>auth_time</c> in the tokens as the browser flow. A refused hint is <c>invalid_grant</c>.
+    /// claims, <c>amr</c> and <c>auth_time</c> in the tokens as the browser flow; the access token's <c>aud</c> names the
+    /// <paramref name="audiences"/> the door has checked against the client's permissions. A refused hint is
+    /// <c>invalid_grant</c>.
     /// </summary>
-    public async Task<TokenOutcome> ExchangeAsync(string clientId, string hint, IReadOnlyList<string> scopes, CancellationToken cancellationToken)
+    public async Task<TokenOutcome> ExchangeAsync(string clientId, string hint, IReadOnlyList<string> scopes, IReadOnlyList<string> audiences,
+        CancellationToken cancellationToken)
     {
         var (login, reason) = await VerifyHintAsync(clientId, hint, cancellationToken);
         if (login is null)
@@ -121,7 +124,7 @@ internal sealed class PasskeyLoginFlow(
 
         ServerLog.PasskeyLoginAccepted(logger, clientId, login.KeyId, login.JtiHash);
         events.LoginAttempted(clientId, null, login.Subject, login.KeyId, login.JtiHash);
-        var grant = GrantFor(login, clientId, scopes, redirectUri: null, nonce: null, codeChallenge: null);
+        var grant = GrantFor(login, clientId, scopes, redirectUri: null, nonce: null, codeChallenge: null) with { Audiences = audiences.Count > 0 ? audiences : null };
         return new TokenOutcome(await WriteTokensAsync(GrantTypes.TokenExchange, grant, cancellationToken), null, null);
     }
 

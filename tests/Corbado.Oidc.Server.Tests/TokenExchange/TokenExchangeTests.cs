@@ -3,8 +3,11 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Corbado.Oidc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using OpenIddict.Server;
 
 namespace Corbado.Oidc.Server.Tests.TokenExchange;
 
@@ -24,12 +27,14 @@ public sealed class TokenExchangeTests : IDisposable
         settings["Clients:2:ClientId"] = AppId;
         settings["Clients:2:ClientSecret"] = AppSecret;
         settings["Clients:2:AllowTokenExchange"] = "true";
+        settings["Clients:2:Audiences:0"] = "orders-api";
+        settings["Clients:2:Resources:0"] = "https://files.example.com/";
     });
 
     public void Dispose() => _factory.Dispose();
 
     private async Task<(HttpResponseMessage Response, JsonElement Json)> ExchangeAsync(string? hint, string scope = "openid profile email",
-        string subjectTokenType = SubjectTokenType, string? clientId = AppId, string? secret = AppSecret)
+        string subjectTokenType = SubjectTokenType, string? clientId = AppId, string? secret = AppSecret, IDictionary<string, string>? extra = null)
     {
         using var client = _factory.CreateProtocolClient();
         var form = new Dictionary<string, string>
@@ -41,6 +46,11 @@ public sealed class TokenExchangeTests : IDisposable
         if (hint is not null)
         {
             form["subject_token"] = hint;
+        }
+
+        foreach (var (name, value) in extra ?? new Dictionary<string, string>())
+        {
+            form[name] = value;
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, "token") { Content = new FormUrlEncodedContent(form) };
@@ -208,5 +218,39 @@ public sealed class TokenExchangeTests : IDisposable
         var discovery = JsonDocument.Parse(await client.GetStringAsync(".well-known/openid-configuration")).RootElement;
 
         Assert.Contains(GrantType, discovery.GetProperty("grant_types_supported").EnumerateArray().Select(value => value.GetString()));
+    }
+
+    [Fact]
+    public async Task Exchange_PermittedAudienceAndResource_AreTheAccessTokensAudience()
+    {
+        var (response, json) = await ExchangeAsync(_factory.Minter.Mint(),
+            extra: new Dictionary<string, string> { ["audience"] = "orders-api", ["resource"] = "https://files.example.com/" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var server = _factory.Services.GetRequiredService<IOptionsMonitor<OpenIddictServerOptions>>().CurrentValue;
+        var accessToken = await server.JsonWebTokenHandler.ValidateTokenAsync(json.GetProperty("access_token").GetString(), new TokenValidationParameters
+        {
+            IssuerSigningKeys = server.SigningCredentials.Select(credentials => credentials.Key),
+            TokenDecryptionKeys = server.EncryptionCredentials.Select(credentials => credentials.Key),
+            ValidIssuer = _factory.Issuer.AbsoluteUri,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+        });
+        Assert.True(accessToken.IsValid, accessToken.Exception?.Message);
+        Assert.Equal(["https://files.example.com/", "orders-api"], ((JsonWebToken)accessToken.SecurityToken).Audiences.Order());
+    }
+
+    [Theory]
+    [InlineData("audience", "billing-api")]
+    [InlineData("resource", "https://other.example.com/")]
+    public async Task Exchange_AudienceOrResourceNotPermittedToTheClient_IsRefusedAndConsumesNothing(string parameter, string value)
+    {
+        var hint = _factory.Minter.Mint();
+
+        var (response, json) = await ExchangeAsync(hint, extra: new Dictionary<string, string> { [parameter] = value });
+
+        AssertRefused(response, json, HttpStatusCode.BadRequest, "invalid_request");
+        var (again, _) = await ExchangeAsync(hint);
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
     }
 }
