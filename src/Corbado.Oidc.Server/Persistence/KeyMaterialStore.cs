@@ -17,7 +17,10 @@ public sealed class KeyMaterialStore(IDbContextFactory<OidcDbContext> contexts, 
     public const string InternalSigningUse = "int";
     private const int RsaKeySize = 2048;
 
-    /// <summary>Creates a signing and an encryption key when none exists. Safe to call from many replicas at once.</summary>
+    /// <summary>
+    /// Creates a signing and an encryption key when none exists. Replicas call it under the
+    /// <see cref="InitializationLock"/>, so the first one creates the keys and the others find them.
+    /// </summary>
     public async Task EnsureKeysAsync(CancellationToken cancellationToken)
     {
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
@@ -46,7 +49,6 @@ public sealed class KeyMaterialStore(IDbContextFactory<OidcDbContext> contexts, 
             context.Keys.Add(new KeyMaterial { Id = kid, Use = InternalSigningUse, Algorithm = SecurityAlgorithms.HmacSha256, Material = secret, CreatedAt = now });
         }
 
-        // Two replicas starting on an empty database may both insert; both keys are then loaded and the oldest signs.
         await context.SaveChangesAsync(cancellationToken);
     }
 
