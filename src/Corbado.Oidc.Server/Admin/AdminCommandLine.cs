@@ -14,7 +14,7 @@ namespace Corbado.Oidc.Server.Admin;
 /// </summary>
 public static class AdminCommandLine
 {
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "setup", "dev" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "keys", "setup", "dev" };
 
     /// <summary>Whether the arguments name an administration verb rather than starting the server.</summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -25,6 +25,7 @@ public static class AdminCommandLine
         var root = new RootCommand("Corbado.Oidc administration. Without a verb, the server starts.");
         root.Subcommands.Add(BuildClients(output));
         root.Subcommands.Add(BuildUsers(output));
+        root.Subcommands.Add(KeyCommands.Build(output));
         root.Subcommands.Add(SetupCommands.Build(output));
         root.Subcommands.Add(BuildDev(output));
         return await root.Parse(args).InvokeAsync();
@@ -228,6 +229,7 @@ public static class AdminCommandLine
         {
             // Surface configuration errors as the server would, with the setting named.
             _ = host.Services.GetRequiredService<IOptions<CorbadoOptions>>().Value;
+            _ = host.Services.GetRequiredService<IOptions<KeysOptions>>().Value;
         }
         catch (OptionsValidationException exception)
         {
@@ -237,7 +239,15 @@ public static class AdminCommandLine
 
         if (migrate)
         {
-            await DatabaseInitializer.InitializeAsync(host.Services, cancellationToken);
+            try
+            {
+                await DatabaseInitializer.InitializeAsync(host.Services, cancellationToken);
+            }
+            catch (KeyMaterialUnreadableException exception)
+            {
+                await Console.Error.WriteLineAsync(exception.Message);
+                return 2;
+            }
         }
 
         await using var scope = host.Services.CreateAsyncScope();

@@ -23,6 +23,7 @@ public static class CorbadoOidcServerExtensions
 
         // Hosted services start in registration order, before Kestrel accepts requests.
         services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<KeyRingRefresher>();
         services.AddHostedService<DevelopmentDemoClient>();
         services.AddHostedService<ExpiredEntryPruner>();
 
@@ -78,6 +79,7 @@ public static class CorbadoOidcServerExtensions
             }
         });
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictServer>();
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, KeyRingChangeTokenSource>();
 
         services.AddLoginFastPath();
         services.AddCorbadoOidcHealthChecks();

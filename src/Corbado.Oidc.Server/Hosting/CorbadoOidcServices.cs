@@ -26,6 +26,9 @@ public static class CorbadoOidcServices
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<OidcOptions>>(new OidcOptionsValidator(isDevelopment));
 
+        services.AddOptions<KeysOptions>().Bind(configuration.GetSection(KeysOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<KeysOptions>>(new KeysOptionsValidator(isDevelopment));
+
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
 
@@ -43,7 +46,9 @@ public static class CorbadoOidcServices
             options.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, VerifiedSecretCachingApplicationManager>();
         });
 
+        services.AddSingleton<KeyEncryptionKey>();
         services.AddSingleton<KeyMaterialStore>();
+        services.AddSingleton<KeyRing>();
         services.AddSingleton<RequestObjectSecretProtector>();
         services.AddSingleton<IReplayGuard, SqlReplayGuard>();
         services.AddSingleton<GrantRevocations>();

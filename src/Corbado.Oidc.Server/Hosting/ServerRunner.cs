@@ -43,5 +43,11 @@ public static class ServerRunner
             await Console.Error.WriteLineAsync("Corbado.Oidc cannot start: " + exception.Message);
             return DatabaseUnusable;
         }
+        catch (KeyMaterialUnreadableException exception)
+        {
+            // A wrong key-encryption key is a configuration error (exit code 2), never a reason to mint new keys.
+            await Console.Error.WriteLineAsync("Corbado.Oidc cannot start: " + exception.Message);
+            return InvalidConfiguration;
+        }
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Corbado.Oidc.Core.Claims;
 using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
@@ -16,14 +17,17 @@ namespace Corbado.Oidc.Server.Login;
 /// is the RFC 9068 <c>at+jwt</c> OpenIddict issues (HMAC-signed with the internal key, then encrypted), so
 /// OpenIddict's /userinfo validates it like one of its own.
 /// </summary>
-internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> server, IOptions<OidcOptions> oidc, TimeProvider timeProvider)
+internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> server, KeyRing keyRing, IOptions<OidcOptions> oidc, TimeProvider timeProvider)
 {
     public IssuedTokens Write(CodeGrant grant, IReadOnlyCollection<Claim> profileClaims)
     {
         var options = server.CurrentValue;
         var settings = oidc.Value;
         var issuer = options.Issuer?.AbsoluteUri ?? throw new InvalidOperationException("Oidc:Issuer is required.");
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var instant = timeProvider.GetUtcNow();
+        var now = instant.UtcDateTime;
+        // The keys in memory, newest active per use (docs/operations.md): no database read per login.
+        var keys = keyRing.Current;
 
         var accessToken = Create(new Dictionary<string, object>(StringComparer.Ordinal)
         {
@@ -31,7 +35,7 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
             [Claims.Scope] = grant.Scope,
             [Claims.JwtId] = Guid.NewGuid().ToString(),
             [LoginClaims.GrantId] = grant.GrantId,
-        }, settings.AccessTokenLifetime, JsonWebTokenTypes.AccessToken, options.SigningCredentials[0], options.EncryptionCredentials[0]);
+        }, settings.AccessTokenLifetime, JsonWebTokenTypes.AccessToken, keys.InternalSigning(instant), keys.AccessTokenEncryption(instant));
 
         var identity = new Dictionary<string, object>(StringComparer.Ordinal)
         {
@@ -49,7 +53,7 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
 
         // OIDC Core §2: ID tokens are signed with the published asymmetric key (RS256, what Okta validates).
         var idToken = Create(identity, settings.IdentityTokenLifetime, Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,
-            options.SigningCredentials.First(credentials => credentials.Key is AsymmetricSecurityKey));
+            keys.IdTokenSigning(instant));
 
         return new IssuedTokens(idToken, accessToken, (long)settings.AccessTokenLifetime.TotalSeconds, grant.Scope);
 

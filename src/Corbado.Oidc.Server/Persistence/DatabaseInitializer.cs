@@ -33,7 +33,7 @@ public sealed partial class DatabaseInitializer(
 
     /// <summary>
     /// Migrates the database, makes sure the server's keys exist and then runs <paramref name="seed"/>, all under the
-    /// <see cref="InitializationLock"/>: replicas starting at once take turns, and each later one finds the schema,
+    /// <see cref="DatabaseLock"/>: replicas starting at once take turns, and each later one finds the schema,
     /// the keys and the clients the first one wrote (no unique-key violation, one key set).
     /// </summary>
     public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken, Func<CancellationToken, Task>? seed = null)
@@ -47,7 +47,7 @@ public sealed partial class DatabaseInitializer(
                 await context.Database.ExecuteSqlRawAsync(SqliteTuning.WalPragma, cancellationToken);
             }
 
-            await using var held = await InitializationLock.AcquireAsync(context, cancellationToken);
+            await using var held = await DatabaseLock.AcquireAsync(context, cancellationToken);
             await context.Database.MigrateAsync(cancellationToken);
             await services.GetRequiredService<KeyMaterialStore>().EnsureKeysAsync(cancellationToken);
             if (seed is not null)

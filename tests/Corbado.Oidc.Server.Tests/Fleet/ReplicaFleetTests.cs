@@ -34,7 +34,7 @@ public sealed class ReplicaFleetTests(FleetStartFixture fixture) : IClassFixture
 
         Assert.All(jwks, document => Assert.Equal(jwks[0], document));
         Assert.Single(new JsonWebKeySet(jwks[0]).Keys);
-        Assert.Equal([("enc", 1L), ("int", 1L), ("sig", 1L)], await KeyCountsByUseAsync());
+        Assert.Equal([("enc", 1L), ("int", 1L), ("ros", 1L), ("sig", 1L)], await KeyCountsByUseAsync());
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public sealed partial class CommandLineTests : IDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Oidc__Issuer"] = "https://localhost/",
             ["Corbado__ProjectId"] = HintMinter.DefaultProjectId,
+            ["Keys__EncryptionKey"] = CorbadoOidcServerFactory.KeyEncryptionKey,
             ["Corbado__JwksFile"] = jwksFile,
             ["ConnectionStrings__Oidc"] = $"Data Source={_database}",
         };

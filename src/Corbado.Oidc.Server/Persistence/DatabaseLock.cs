@@ -9,7 +9,7 @@ namespace Corbado.Oidc.Server.Persistence;
 /// held until disposed. PostgreSQL releases it when that connection ends, so a replica killed while holding it does
 /// not block the others. SQLite needs none: the file belongs to one process.
 /// </summary>
-internal sealed class InitializationLock : IAsyncDisposable
+internal sealed class DatabaseLock : IAsyncDisposable
 {
     // Every replica must use the same number; advisory locks are scoped to the database, so other databases on the
     // same server are unaffected. The bytes spell "CorbInit".
@@ -17,14 +17,14 @@ internal sealed class InitializationLock : IAsyncDisposable
 
     private readonly NpgsqlConnection? _connection;
 
-    private InitializationLock(NpgsqlConnection? connection) => _connection = connection;
+    private DatabaseLock(NpgsqlConnection? connection) => _connection = connection;
 
     /// <summary>Waits until no other replica holds the lock, then holds it.</summary>
-    public static async Task<InitializationLock> AcquireAsync(OidcDbContext context, CancellationToken cancellationToken)
+    public static async Task<DatabaseLock> AcquireAsync(OidcDbContext context, CancellationToken cancellationToken)
     {
         if (!context.Database.IsNpgsql())
         {
-            return new InitializationLock(null);
+            return new DatabaseLock(null);
         }
 
         var connection = new NpgsqlConnection(context.Database.GetConnectionString());
@@ -36,7 +36,7 @@ internal sealed class InitializationLock : IAsyncDisposable
             // Waiting replicas wait for the winner's migration, however long it takes.
             command.CommandTimeout = 0;
             await command.ExecuteNonQueryAsync(cancellationToken);
-            return new InitializationLock(connection);
+            return new DatabaseLock(connection);
         }
         catch
         {
