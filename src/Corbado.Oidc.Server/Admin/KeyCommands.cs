@@ -14,16 +14,16 @@ internal static class KeyCommands
 {
     public static Command Build(TextWriter output)
     {
-        var list = new Command("list", "List the server's keys: kid, use, algorithm, state and its instants (UTC).");
+        var list = new Command("list", "List the server's keys: kid, use, algorithm, state, its instants (UTC) and the key-encryption key it is stored under.");
         list.SetAction(async (_, cancellationToken) => await AdminCommandLine.WithServicesAsync(async services =>
         {
             var now = services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
-            await output.WriteLineAsync("kid\tuse\talg\tstate\tcreated\tactivates\tretires\texpires");
+            await output.WriteLineAsync("kid\tuse\talg\tstate\tcreated\tactivates\tretires\texpires\tkek");
             foreach (var key in await services.GetRequiredService<KeyMaterialStore>().ListAsync(cancellationToken))
             {
-                var state = new ServerKey(key.Id, key.Use, key.Algorithm, key.CreatedAt, key.ActivatesAt, key.RetiresAt, key.ExpiresAt, null!).StateAt(now);
+                var state = ServerKey.State(key.ActivatesAt, key.RetiresAt, key.ExpiresAt, now);
                 await output.WriteLineAsync(string.Join('\t', key.Id, key.Use, key.Algorithm, state,
-                    Instant(key.CreatedAt), Instant(key.ActivatesAt), Instant(key.RetiresAt), Instant(key.ExpiresAt)));
+                    Instant(key.CreatedAt), Instant(key.ActivatesAt), Instant(key.RetiresAt), Instant(key.ExpiresAt), key.ProtectedBy ?? "-"));
             }
 
             return 0;

@@ -4,7 +4,7 @@ using Npgsql;
 namespace Corbado.Oidc.Server.Persistence;
 
 /// <summary>
-/// Serializes start-up work (migrations, key creation, client seeding) across replicas that share one PostgreSQL
+/// Serializes start-up work (migrations, key creation, client seeding) and key rotations across replicas that share one PostgreSQL
 /// database: a session-level advisory lock (PostgreSQL manual, "Advisory Locks") taken on a connection of its own and
 /// held until disposed. PostgreSQL releases it when that connection ends, so a replica killed while holding it does
 /// not block the others. SQLite needs none: the file belongs to one process.
@@ -27,7 +27,8 @@ internal sealed class DatabaseLock : IAsyncDisposable
             return new DatabaseLock(null);
         }
 
-        var connection = new NpgsqlConnection(context.Database.GetConnectionString());
+        // Unpooled: the lock lives as long as this session, and closing it must not touch the server's pool.
+        var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(context.Database.GetConnectionString()) { Pooling = false }.ConnectionString);
         try
         {
             await connection.OpenAsync(cancellationToken);
@@ -60,9 +61,7 @@ internal sealed class DatabaseLock : IAsyncDisposable
         }
         finally
         {
-            // Closing ends the session, which releases the lock even if the unlock above failed. A pooled connection
-            // would keep the session (and the lock) alive, hence ClearPool.
-            NpgsqlConnection.ClearPool(_connection);
+            // Closing the unpooled connection ends the session, which releases the lock even if the unlock above failed.
             await _connection.DisposeAsync();
         }
     }

@@ -12,5 +12,9 @@ public sealed record ServerKey(string Id, string Use, string Algorithm, long Cre
     public EncryptingCredentials EncryptingCredentials => field ??= new EncryptingCredentials(Key, Algorithm, SecurityAlgorithms.Aes256CbcHmacSha512);
 
     /// <summary>The key's state at <paramref name="now"/> (Unix seconds): <c>pending</c>, <c>active</c>, <c>retired</c> or <c>expired</c>.</summary>
-    public string StateAt(long now) => ExpiresAt <= now ? "expired" : RetiresAt <= now ? "retired" : ActivatesAt <= now ? "active" : "pending";
+    public string StateAt(long now) => State(ActivatesAt, RetiresAt, ExpiresAt, now);
+
+    /// <summary>The state of a key with these instants at <paramref name="now"/> (all Unix seconds).</summary>
+    public static string State(long activatesAt, long? retiresAt, long? expiresAt, long now)
+        => expiresAt <= now ? "expired" : retiresAt <= now ? "retired" : activatesAt <= now ? "active" : "pending";
 }
