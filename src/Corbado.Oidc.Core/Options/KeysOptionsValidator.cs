@@ -38,6 +38,11 @@ public sealed class KeysOptionsValidator : IValidateOptions<KeysOptions>
         {
             failures.Add($"Keys:EncryptionKeyFile points to '{options.EncryptionKeyFile}', which does not exist.");
         }
+        else if (hasFile && !IsKey(File.ReadAllText(options.EncryptionKeyFile!)))
+        {
+            // The file's content is never quoted: it is the secret.
+            failures.Add($"Keys:EncryptionKeyFile '{options.EncryptionKeyFile}' must hold 32 bytes in base64 (openssl rand -base64 32 > file).");
+        }
 
         for (var i = 0; i < options.PreviousEncryptionKeys.Count; i++)
         {

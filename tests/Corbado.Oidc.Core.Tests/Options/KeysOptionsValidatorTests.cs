@@ -38,6 +38,19 @@ public sealed class KeysOptionsValidatorTests
     }
 
     [Fact]
+    public void Keys_FileWithoutAKey_IsRefusedWithoutQuotingIt()
+    {
+        var file = Path.GetTempFileName();
+        File.WriteAllText(file, "not-a-key-but-maybe-a-secret");
+
+        var failures = Failures(new KeysOptions { EncryptionKeyFile = file });
+        File.Delete(file);
+
+        Assert.Contains("Keys:EncryptionKeyFile", failures);
+        Assert.DoesNotContain("not-a-key-but-maybe-a-secret", failures);
+    }
+
+    [Fact]
     public void Keys_AutomaticRotationNotLongerThanLeadTime_IsRefused()
     {
         var options = new KeysOptions { EncryptionKey = ValidKey, RotationLeadTime = TimeSpan.FromDays(1), AutomaticRotationInterval = TimeSpan.FromHours(1) };
