@@ -66,6 +66,24 @@ public sealed class KeyRotationTests
     }
 
     [Fact]
+    public async Task RotateIfDue_OnlyOnceTheSigningKeyIsOlderThanTheInterval_AndOnlyOnce()
+    {
+        using var factory = CreateServer();
+        factory.CreateProtocolClient().Dispose();
+        var store = factory.Services.GetRequiredService<KeyMaterialStore>();
+        var interval = TimeSpan.FromDays(30);
+
+        var early = await store.RotateIfDueAsync(interval, CancellationToken.None);
+        factory.Clock.Advance(interval);
+        var due = await store.RotateIfDueAsync(interval, CancellationToken.None);
+        var again = await store.RotateIfDueAsync(interval, CancellationToken.None);
+
+        Assert.Empty(early);
+        Assert.Equal(["enc", "int", "sig"], due.Select(k => k.Use).Order());
+        Assert.Empty(again);
+    }
+
+    [Fact]
     public async Task Restart_AfterRotation_SameKeysSameStates()
     {
         var directory = Directory.CreateTempSubdirectory("corbado-oidc-rotation-").FullName;

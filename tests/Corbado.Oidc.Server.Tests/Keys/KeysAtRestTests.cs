@@ -74,6 +74,33 @@ public sealed class KeysAtRestTests : IDisposable
         Assert.Equal(System.Net.HttpStatusCode.OK, (await again.RedeemCodeAsync((await again.AuthorizeAsync(OidcProtocol.AuthorizeParameters(upgraded.Minter.Mint()))).Code!)).StatusCode);
     }
 
+    [Fact]
+    public async Task KeyEncryptionKeyRotation_NewKeyWithPreviousListed_RowsReEncryptedSameKeys()
+    {
+        var newKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        string jwksBefore, oldFingerprint;
+        using (var first = CreateServer())
+        {
+            using var client = first.CreateProtocolClient();
+            jwksBefore = await client.GetStringAsync(".well-known/jwks");
+            oldFingerprint = first.Services.GetRequiredService<KeyEncryptionKey>().Id;
+        }
+
+        using var rotated = new CorbadoOidcServerFactory(settings =>
+        {
+            settings["ConnectionStrings:Oidc"] = $"Data Source={Database}";
+            settings["Keys:EncryptionKey"] = newKey;
+            settings["Keys:PreviousEncryptionKeys:0"] = CorbadoOidcServerFactory.KeyEncryptionKey;
+        });
+        using var again = rotated.CreateProtocolClient();
+        var jwksAfter = await again.GetStringAsync(".well-known/jwks");
+        var newFingerprint = rotated.Services.GetRequiredService<KeyEncryptionKey>().Id;
+
+        Assert.Equal(jwksBefore, jwksAfter);
+        Assert.NotEqual(oldFingerprint, newFingerprint);
+        Assert.All(await ReadRowsAsync(), row => Assert.Equal(newFingerprint, row.ProtectedBy));
+    }
+
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
