@@ -6,7 +6,8 @@ namespace Corbado.Oidc.Server.Tests.Fleet;
 
 /// <summary>
 /// One complete login spread over a fleet, as a load balancer spreads it: authorized at one replica, redeemed at
-/// another, the ID token verified against the JWKS a third one serves right then. Null when it worked, else why not.
+/// another, the ID token verified against the JWKS a third one serves right then and the access token used at its
+/// /userinfo. Null when it worked, else why not.
 /// </summary>
 internal static class FleetLogin
 {
@@ -26,11 +27,20 @@ internal static class FleetLogin
                 return ($"token: {response.StatusCode} {await response.Content.ReadAsStringAsync()}", null);
             }
 
-            var idToken = (await response.ReadJsonAsync()).GetProperty("id_token").GetString()!;
+            var tokens = await response.ReadJsonAsync();
+            var idToken = tokens.GetProperty("id_token").GetString()!;
             var jwks = await jwksFrom.GetStringAsync(".well-known/jwks");
             var validation = await ReplicaFleetTests.ValidateAsync(idToken, jwks);
             var kid = new JsonWebToken(idToken).Kid;
-            return validation.IsValid ? (null, kid) : ($"id_token with kid {kid} does not verify against {jwks}: {validation.Exception?.Message}", kid);
+            if (!validation.IsValid)
+            {
+                return ($"id_token with kid {kid} does not verify against {jwks}: {validation.Exception?.Message}", kid);
+            }
+
+            // The access token too (HMAC-signed and encrypted with the internal keys) is accepted by the third replica.
+            using var userInfo = new HttpRequestMessage(HttpMethod.Get, "userinfo") { Headers = { Authorization = new("Bearer", tokens.GetProperty("access_token").GetString()) } };
+            using var userInfoResponse = await jwksFrom.SendAsync(userInfo);
+            return userInfoResponse.StatusCode == HttpStatusCode.OK ? (null, kid) : ($"userinfo: {userInfoResponse.StatusCode}", kid);
         }
         catch (Exception exception) when (exception is HttpRequestException or TaskCanceledException or IOException)
         {

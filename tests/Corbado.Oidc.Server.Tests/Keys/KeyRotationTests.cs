@@ -29,9 +29,10 @@ public sealed class KeyRotationTests
         factory.Clock.Advance(TimeSpan.FromMinutes(59));
         var (lastOfOldKeys, oldAccessToken) = await KeyLogins.LoginAsync(factory, client);
         factory.Clock.Advance(TimeSpan.FromMinutes(2));
-        var (afterActivation, _) = await KeyLogins.LoginAsync(factory, client);
+        var (afterActivation, newAccessToken) = await KeyLogins.LoginAsync(factory, client);
         var jwksAfterActivation = await client.GetStringAsync(".well-known/jwks");
         var oldAccessTokenStatus = await KeyLogins.UserInfoAsync(client, oldAccessToken);
+        var newAccessTokenStatus = await KeyLogins.UserInfoAsync(client, newAccessToken);
         factory.Clock.Advance(TimeSpan.FromMinutes(20));
         ring.Reload();
         var jwksAfterExpiry = await client.GetStringAsync(".well-known/jwks");
@@ -45,6 +46,7 @@ public sealed class KeyRotationTests
         Assert.True(await KeyLogins.SignatureVerifiesAsync(afterActivation, jwksAfterActivation));
         // The access-token keys rotate alike: a token from just before activation still works at /userinfo after it.
         Assert.Equal(HttpStatusCode.OK, oldAccessTokenStatus);
+        Assert.Equal(HttpStatusCode.OK, newAccessTokenStatus);
         Assert.Equal([afterActivation.Kid], KeyLogins.Kids(jwksAfterExpiry));
     }
 
