@@ -80,13 +80,13 @@ public sealed class KeyMaterialStore(
     /// compromised) activates the new keys now and withdraws the old ones at once.
     /// </summary>
     public async Task<IReadOnlyList<KeyMaterial>> RotateAsync(bool immediately, CancellationToken cancellationToken)
-        => await ChangeAsync(_ => true, now => RotatedUses.Select(use => NewKey(use, now, now)).ToList(), immediately, cancellationToken);
+        => await ChangeAsync(_ => true, Successors, immediately, cancellationToken);
 
     /// <summary>Rotates (as <see cref="RotateAsync"/>) when the newest signing key is older than <paramref name="interval"/> and none is pending.</summary>
     public async Task<IReadOnlyList<KeyMaterial>> RotateIfDueAsync(TimeSpan interval, CancellationToken cancellationToken)
         => await ChangeAsync(
             rows => rows.Where(r => r.Use == SigningUse).Max(r => (long?)r.CreatedAt) is not { } newest || newest + (long)interval.TotalSeconds <= Now(),
-            now => RotatedUses.Select(use => NewKey(use, now, now)).ToList(), immediately: false, cancellationToken);
+            Successors, immediately: false, cancellationToken);
 
     /// <summary>Adds an operator's RSA key (from <c>keys import</c>) as the next ID-token signing key, like a rotation.</summary>
     public async Task<IReadOnlyList<KeyMaterial>> ImportAsync(RSA rsa, bool immediately, CancellationToken cancellationToken)
@@ -168,6 +168,8 @@ public sealed class KeyMaterialStore(
         await context.SaveChangesAsync(cancellationToken);
         return added;
     }
+
+    private List<KeyMaterial> Successors(long now) => [.. RotatedUses.Select(use => NewKey(use, now, now))];
 
     private KeyMaterial NewKey(string use, long createdAt, long activatesAt)
     {
