@@ -75,6 +75,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = baseAddress.GetLeftPart(UriPartial.Authority),
             ["Oidc__Issuer"] = issuer.AbsoluteUri,
+            // Production requires a key-encryption key; a fresh one per run (each run has its own database).
+            ["Keys__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
         };
         foreach (var (key, value) in settings)
         {

@@ -19,6 +19,9 @@ public sealed class CorbadoOidcServerFactory : WebApplicationFactory<Program>
     public const string PublicClientId = "rp-public";
     public const string PublicRedirectUri = "https://app.example.com/callback";
 
+    /// <summary>The key-encryption key test servers run with (Production requires one; tests that restart on a database reuse it).</summary>
+    public const string KeyEncryptionKey = "9GJSinYA9byvPNTHeNQfgQ3X5RCYqD1cTJhn4FuVujQ=";
+
     private readonly Dictionary<string, string?> _settings;
     private readonly string _environment;
 
@@ -42,6 +45,7 @@ public sealed class CorbadoOidcServerFactory : WebApplicationFactory<Program>
             // appsettings.Development.json turns the development issuer on; tests use their own issuer key.
             ["Corbado:UseDevelopmentIssuer"] = "false",
             ["Oidc:Issuer"] = issuer,
+            ["Keys:EncryptionKey"] = KeyEncryptionKey,
             ["Clients:0:ClientId"] = ConfidentialClientId,
             ["Clients:0:ClientSecret"] = ConfidentialClientSecret,
             ["Clients:0:RedirectUris:0"] = ConfidentialRedirectUri,

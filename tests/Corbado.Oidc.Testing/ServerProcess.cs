@@ -85,6 +85,8 @@ public sealed class ServerProcess : IDisposable
 
         // Required outside Development (Audit:SubjectHashSalt); a test that is about the setting sets or removes it.
         start.Environment[TestAuditSalt.Variable] = TestAuditSalt.Value;
+        // Required outside Development too (Keys:EncryptionKey); likewise set or removed by the tests about it.
+        start.Environment["Keys__EncryptionKey"] = CorbadoOidcServerFactory.KeyEncryptionKey;
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -15,7 +15,7 @@ namespace Corbado.Oidc.Server.Admin;
 public static class AdminCommandLine
 {
     /// <summary>The verbs, and the help options of System.CommandLine's root command (its HelpOption aliases).</summary>
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "setup", "dev", "--help", "-h", "-?" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "keys", "setup", "dev", "--help", "-h", "-?" };
 
     /// <summary>Whether the arguments name an administration verb (or ask for help) rather than starting the server.</summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -28,6 +28,7 @@ public static class AdminCommandLine
             + "starts, configured by appsettings.json, appsettings.{Environment}.json and environment variables (README.md, Configuration).");
         root.Subcommands.Add(BuildClients(output));
         root.Subcommands.Add(BuildUsers(output));
+        root.Subcommands.Add(KeyCommands.Build(output));
         root.Subcommands.Add(SetupCommands.Build(output));
         root.Subcommands.Add(BuildDev(output));
         return await root.Parse(args).InvokeAsync();
@@ -268,6 +269,12 @@ public static class AdminCommandLine
             {
                 await Console.Error.WriteLineAsync(exception.Message);
                 return ServerRunner.DatabaseUnusable;
+            }
+            catch (KeyMaterialUnreadableException exception)
+            {
+                // A wrong key-encryption key is a configuration error, never a reason to mint new keys.
+                await Console.Error.WriteLineAsync(exception.Message);
+                return ServerRunner.InvalidConfiguration;
             }
         }
 

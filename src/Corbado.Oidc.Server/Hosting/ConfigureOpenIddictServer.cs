@@ -6,10 +6,12 @@ using OpenIddict.Server;
 namespace Corbado.Oidc.Server.Hosting;
 
 /// <summary>
-/// Applies the <c>Oidc</c> options and the keys from the database to OpenIddict. Runs when the server options are
-/// first needed, after <see cref="DatabaseInitializer"/> has migrated the database and created the keys.
+/// Applies the <c>Oidc</c> options and the <see cref="KeyRing"/> to OpenIddict. Runs when the server options are
+/// first needed, after <see cref="DatabaseInitializer"/> has migrated the database and created the keys, and again
+/// whenever the key ring changes (<see cref="KeyRingChangeTokenSource"/>), so the JWKS and token validation follow
+/// rotations without restart.
 /// </summary>
-internal sealed class ConfigureOpenIddictServer(IOptions<OidcOptions> oidcOptions, KeyMaterialStore keys, TimeProvider timeProvider)
+internal sealed class ConfigureOpenIddictServer(IOptions<OidcOptions> oidcOptions, KeyRing keys, TimeProvider timeProvider)
     : IConfigureOptions<OpenIddictServerOptions>
 {
     public void Configure(OpenIddictServerOptions options)
@@ -21,7 +23,9 @@ internal sealed class ConfigureOpenIddictServer(IOptions<OidcOptions> oidcOption
         options.IdentityTokenLifetime = oidc.IdentityTokenLifetime;
         options.TimeProvider = timeProvider;
 
-        var loaded = keys.Load();
+        // Every key not yet expired: pending ones are published before they sign, retired ones until their tokens expire.
+        // Which key signs is decided by the key set itself (LoginTokenWriter), not by this list's order.
+        var loaded = keys.Current;
         foreach (var credentials in loaded.Signing)
         {
             options.SigningCredentials.Add(credentials);

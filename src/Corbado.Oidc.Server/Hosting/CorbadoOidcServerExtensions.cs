@@ -34,6 +34,7 @@ public static class CorbadoOidcServerExtensions
 
         // Hosted services start in registration order, before Kestrel accepts requests.
         services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<KeyRingRefresher>();
         services.AddHostedService<DevelopmentDemoClient>();
         services.AddHostedService<ExpiredEntryPruner>();
 
@@ -100,6 +101,7 @@ public static class CorbadoOidcServerExtensions
             }
         });
         services.AddSingleton<IConfigureOptions<OpenIddictServerOptions>, ConfigureOpenIddictServer>();
+        services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, KeyRingChangeTokenSource>();
 
         services.AddPasskeyLogin();
         services.AddLoginFastPath();

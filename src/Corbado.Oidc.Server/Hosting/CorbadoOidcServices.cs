@@ -25,6 +25,9 @@ public static class CorbadoOidcServices
         services.AddOptions<OidcOptions>().Bind(configuration.GetSection(OidcOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<OidcOptions>>(new OidcOptionsValidator(isDevelopment));
 
+        services.AddOptions<KeysOptions>().Bind(configuration.GetSection(KeysOptions.SectionName)).ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<KeysOptions>>(new KeysOptionsValidator(isDevelopment));
+
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
 
@@ -48,7 +51,9 @@ public static class CorbadoOidcServices
             options.ReplaceApplicationManager<OpenIddict.EntityFrameworkCore.Models.OpenIddictEntityFrameworkCoreApplication, VerifiedSecretCachingApplicationManager>();
         });
 
+        services.AddSingleton<KeyEncryptionKey>();
         services.AddSingleton<KeyMaterialStore>();
+        services.AddSingleton<KeyRing>();
         services.AddSingleton<RequestObjectSecretProtector>();
         services.AddSingleton<IReplayGuard, SqlReplayGuard>();
         services.AddSingleton<GrantRevocations>();

@@ -49,6 +49,12 @@ public static class ServerRunner
                 + "; another process listens there. Stop it, or choose another address with ASPNETCORE_URLS or --urls.");
             return AddressInUse;
         }
+        catch (KeyMaterialUnreadableException exception)
+        {
+            // A wrong key-encryption key is a configuration error (exit code 2), never a reason to mint new keys.
+            await Console.Error.WriteLineAsync(CannotStart + exception.Message);
+            return InvalidConfiguration;
+        }
     }
 
     /// <summary>The configuration problems on standard error, after one line that says the server cannot start.</summary>

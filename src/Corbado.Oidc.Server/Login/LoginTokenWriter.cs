@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Corbado.Oidc.Core.Claims;
 using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Server;
@@ -16,14 +17,17 @@ namespace Corbado.Oidc.Server.Login;
 /// is the RFC 9068 <c>at+jwt</c> OpenIddict issues (HMAC-signed with the internal key, then encrypted), so
 /// OpenIddict's /userinfo validates it like one of its own.
 /// </summary>
-internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> server, IOptions<OidcOptions> oidc, TimeProvider timeProvider)
+internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> server, KeyRing keyRing, IOptions<OidcOptions> oidc, TimeProvider timeProvider)
 {
     public IssuedTokens Write(CodeGrant grant, IReadOnlyCollection<Claim> profileClaims)
     {
         var options = server.CurrentValue;
         var settings = oidc.Value;
         var issuer = options.Issuer?.AbsoluteUri ?? throw new InvalidOperationException("Oidc:Issuer is required.");
-        var now = timeProvider.GetUtcNow().UtcDateTime;
+        var instant = timeProvider.GetUtcNow();
+        var now = instant.UtcDateTime;
+        // The keys in memory, newest active per use (docs/operations.md): no database read per login.
+        var keys = keyRing.Current;
 
         var access = new Dictionary<string, object>(StringComparer.Ordinal)
         {
@@ -38,7 +42,7 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
             access[Claims.Audience] = audiences.ToArray();
         }
 
-        var accessToken = Create(access, settings.AccessTokenLifetime, JsonWebTokenTypes.AccessToken, options.SigningCredentials[0], options.EncryptionCredentials[0]);
+        var accessToken = Create(access, settings.AccessTokenLifetime, JsonWebTokenTypes.AccessToken, keys.InternalSigning(instant), keys.AccessTokenEncryption(instant));
 
         var identity = new Dictionary<string, object>(StringComparer.Ordinal)
         {
@@ -65,7 +69,7 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
         // OIDC Core §2: ID tokens are signed with the published asymmetric key (RS256, what Okta validates). A token
         // exchange without openid gets none (RFC 8693 §2.2.1 answers the access token).
         var idToken = !grant.Scopes.Contains(Scopes.OpenId) ? null : Create(identity, settings.IdentityTokenLifetime, Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,
-            options.SigningCredentials.First(credentials => credentials.Key is AsymmetricSecurityKey));
+            keys.IdTokenSigning(instant));
 
         return new IssuedTokens(idToken, accessToken, (long)settings.AccessTokenLifetime.TotalSeconds, grant.Scope);
 

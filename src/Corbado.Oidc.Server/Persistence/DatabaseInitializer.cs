@@ -17,22 +17,27 @@ public sealed partial class DatabaseInitializer(
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await InitializeAsync(services, cancellationToken);
-
         var clients = configuredClients.Value;
-        await using var scope = services.CreateAsyncScope();
-        var registrar = scope.ServiceProvider.GetRequiredService<ClientRegistrar>();
-        foreach (var client in clients)
+        await InitializeAsync(services, cancellationToken, async ct =>
         {
-            var created = await registrar.UpsertAsync(client, cancellationToken);
-            LogClientSeeded(logger, client.ClientId, created ? "created" : "updated");
-        }
+            await using var scope = services.CreateAsyncScope();
+            var registrar = scope.ServiceProvider.GetRequiredService<ClientRegistrar>();
+            foreach (var client in clients)
+            {
+                var created = await registrar.UpsertAsync(client, ct);
+                LogClientSeeded(logger, client.ClientId, created ? "created" : "updated");
+            }
+        });
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Migrates the database and makes sure the server's keys exist.</summary>
-    public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken)
+    /// <summary>
+    /// Migrates the database, makes sure the server's keys exist and then runs <paramref name="seed"/>, all under the
+    /// <see cref="DatabaseLock"/>: replicas starting at once take turns, and each later one finds the schema,
+    /// the keys and the clients the first one wrote (no unique-key violation, one key set).
+    /// </summary>
+    public static async Task InitializeAsync(IServiceProvider services, CancellationToken cancellationToken, Func<CancellationToken, Task>? seed = null)
     {
         var contexts = services.GetRequiredService<IDbContextFactory<OidcDbContext>>();
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
@@ -43,8 +48,13 @@ public sealed partial class DatabaseInitializer(
                 await context.Database.ExecuteSqlRawAsync(SqliteTuning.WalPragma, cancellationToken);
             }
 
+            await using var held = await DatabaseLock.AcquireAsync(context, cancellationToken);
             await context.Database.MigrateAsync(cancellationToken);
             await services.GetRequiredService<KeyMaterialStore>().EnsureKeysAsync(cancellationToken);
+            if (seed is not null)
+            {
+                await seed(cancellationToken);
+            }
         }
         catch (Exception exception) when (exception is DbException or DbUpdateException)
         {

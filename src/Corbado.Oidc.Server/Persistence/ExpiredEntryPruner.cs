@@ -17,7 +17,13 @@ public sealed partial class ExpiredEntryPruner(
     // long write transaction that stalled logins (docs/benchmarks.md, growth run).
     private static readonly TimeSpan Interval = TimeSpan.FromMinutes(1);
 
-    /// <summary>Tokens younger than this are never pruned, whatever their state (OpenIddict's own safety margin).</summary>
+    /// <summary>Rows deleted per statement: short transactions that never hold many row locks, whatever the backlog.</summary>
+    public const int BatchSize = 5_000;
+
+    /// <summary>Statements per pass at most (a pass removes up to a million rows; the rest waits for the next minute).</summary>
+    private const int MaxBatchesPerPass = 200;
+
+        /// <summary>Tokens younger than this are never pruned, whatever their state (OpenIddict's own safety margin).</summary>
     private static readonly TimeSpan TokenRetention = TimeSpan.FromMinutes(15);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -45,15 +51,19 @@ public sealed partial class ExpiredEntryPruner(
         }
     }
 
-    /// <summary>One pruning pass. Returns the number of replay records removed.</summary>
-    public async Task<int> PruneOnceAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// One pruning pass, in batches of <paramref name="batchSize"/> rows. Every replica prunes: two replicas deleting
+    /// the same rows both succeed (the second finds them gone), and nothing unexpired is touched, so a replay record
+    /// never disappears while its hint could still be accepted. Returns the number of replay records and codes removed.
+    /// </summary>
+    public async Task<int> PruneOnceAsync(CancellationToken cancellationToken, int batchSize = BatchSize)
     {
         var now = timeProvider.GetUtcNow();
         await using var scope = services.CreateAsyncScope();
         var context = scope.ServiceProvider.GetRequiredService<OidcDbContext>();
         var cutoff = now.ToUnixTimeSeconds();
-        var replayOnly = await context.ReplayEntries.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
-        var codes = await context.AuthorizationCodes.Where(e => e.ExpiresAt < cutoff).ExecuteDeleteAsync(cancellationToken);
+        var replayOnly = await DeleteInBatchesAsync(context.ReplayEntries.Where(e => e.ExpiresAt < cutoff).OrderBy(e => e.ExpiresAt), batchSize, cancellationToken);
+        var codes = await DeleteInBatchesAsync(context.AuthorizationCodes.Where(e => e.ExpiresAt < cutoff).OrderBy(e => e.ExpiresAt), batchSize, cancellationToken);
 
         var tokens = await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().PruneAsync(now - TokenRetention, cancellationToken);
         var authorizations = await scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>().PruneAsync(now - TokenRetention, cancellationToken);
@@ -67,6 +77,22 @@ public sealed partial class ExpiredEntryPruner(
     }
 
     private void CountPruned(string table, long rows) => metrics.PrunedRows.Add(rows, new KeyValuePair<string, object?>("table", table));
+
+    private static async Task<int> DeleteInBatchesAsync<T>(IQueryable<T> expired, int batchSize, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        for (var batch = 0; batch < MaxBatchesPerPass; batch++)
+        {
+            var deleted = await expired.Take(batchSize).ExecuteDeleteAsync(cancellationToken);
+            total += deleted;
+            if (deleted < batchSize)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
 
     [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Pruned {ReplayEntries} replay records and codes, {Tokens} tokens, {Authorizations} authorizations")]
     private static partial void LogPruned(ILogger logger, int replayEntries, long tokens, long authorizations);

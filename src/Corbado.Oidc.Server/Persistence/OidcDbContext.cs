@@ -64,77 +64,7 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.Property(e => e.Id).HasMaxLength(100);
             entity.Property(e => e.Use).HasMaxLength(10);
             entity.Property(e => e.Algorithm).HasMaxLength(20);
+            entity.Property(e => e.ProtectedBy).HasMaxLength(16).IsUnicode(false);
         });
     }
-}
-
-/// <summary>The SQLite model and migrations (Persistence/Migrations/Sqlite).</summary>
-public sealed class SqliteOidcDbContext(DbContextOptions<SqliteOidcDbContext> options) : OidcDbContext(options);
-
-/// <summary>The PostgreSQL model and migrations (Persistence/Migrations/PostgreSql).</summary>
-public sealed class PostgreSqlOidcDbContext(DbContextOptions<PostgreSqlOidcDbContext> options) : OidcDbContext(options);
-
-/// <summary>A consumed single-use key: the SHA-256 of issuer and jti, kept until the hint could no longer be accepted.</summary>
-public sealed class ReplayEntry
-{
-    public required string Key { get; set; }
-
-    /// <summary>Unix seconds after which the row may be pruned.</summary>
-    public long ExpiresAt { get; set; }
-}
-
-/// <summary>
-/// An issued authorization code. The client holds a 256-bit random handle; the row holds its SHA-256 (a database
-/// reader learns no live code) and the encrypted, HMAC-protected code OpenIddict sealed, which only this server can open.
-/// </summary>
-public sealed class AuthorizationCodeEntry
-{
-    public required string Key { get; set; }
-
-    /// <summary>The sealed code; emptied at redemption (only the replay check needs the row after that).</summary>
-    public required string Payload { get; set; }
-
-    /// <summary>The login's grant id, so a replay of the redeemed code can revoke what it produced.</summary>
-    public required string GrantId { get; set; }
-
-    /// <summary>Unix seconds after which the code is refused and the row may be pruned.</summary>
-    public long ExpiresAt { get; set; }
-
-    /// <summary>Unix seconds of the one successful redemption; null while unused.</summary>
-    public long? RedeemedAt { get; set; }
-}
-
-/// <summary>One of the server's keys. Private material never leaves the database except into the server process.</summary>
-public sealed class KeyMaterial
-{
-    /// <summary>The key id published as <c>kid</c> (for signing keys, the RFC 7638 thumbprint).</summary>
-    public required string Id { get; set; }
-
-    /// <summary><c>sig</c> or <c>enc</c>.</summary>
-    public required string Use { get; set; }
-
-    /// <summary>For example <c>RS256</c> or <c>A256KW</c>.</summary>
-    public required string Algorithm { get; set; }
-
-    /// <summary>PKCS#8 private key (RSA) or raw symmetric key bytes.</summary>
-    public required byte[] Material { get; set; }
-
-    /// <summary>Unix seconds.</summary>
-    public long CreatedAt { get; set; }
-}
-
-/// <summary>The stored form of <see cref="Core.Claims.UserProfile"/>.</summary>
-public sealed class UserProfileEntity
-{
-    public required string Subject { get; set; }
-    public string? Email { get; set; }
-    public bool? EmailVerified { get; set; }
-    public string? Name { get; set; }
-    public string? GivenName { get; set; }
-    public string? FamilyName { get; set; }
-    public string? PreferredUsername { get; set; }
-    public string? Locale { get; set; }
-
-    /// <summary>Unix seconds.</summary>
-    public long UpdatedAt { get; set; }
 }

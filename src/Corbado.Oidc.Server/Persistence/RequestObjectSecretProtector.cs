@@ -7,10 +7,11 @@ namespace Corbado.Oidc.Server.Persistence;
 /// <summary>
 /// Keeps a recoverable copy of a client secret, for the one feature that needs it: HS256 request objects, which the
 /// client signs with its secret (OIDC Core §10.1). Off unless a client opts in. AES-256-GCM under a key derived with
-/// HKDF from the server's encryption key; a database dump alone does not reveal these secrets only if the key
-/// material is kept elsewhere, which is why RS256 request objects (the client's own key pair) are preferred.
+/// HKDF from the server's request-object key (<see cref="KeyMaterialStore.RequestObjectSecretUse"/>), which is itself
+/// stored encrypted under the key-encryption key: a database dump alone reveals none of these secrets. RS256 request
+/// objects (the client's own key pair) are still preferred: they need no secret kept at all.
 /// </summary>
-public sealed class RequestObjectSecretProtector(KeyMaterialStore keys)
+public sealed class RequestObjectSecretProtector(KeyRing keys)
 {
     /// <summary>The application property holding the protected secret of a client that opted in to HS256 request objects.</summary>
     public const string ApplicationProperty = "corbado:request_object_secret";
@@ -18,7 +19,7 @@ public sealed class RequestObjectSecretProtector(KeyMaterialStore keys)
     private static readonly byte[] Info = Encoding.UTF8.GetBytes("corbado-oidc/request-object-secret/v1");
     private readonly Lazy<byte[]> _key = new(() =>
     {
-        var material = ((SymmetricSecurityKey)keys.Load().Encryption[0].Key).Key;
+        var material = keys.Current.RequestObjectSecretKey ?? throw new InvalidOperationException("The request-object key is not stored yet.");
         return HKDF.DeriveKey(HashAlgorithmName.SHA256, material, 32, info: Info);
     });
 

@@ -22,6 +22,7 @@ public sealed class DeploymentTests
         ["POSTGRES_PASSWORD"] = "compose-check-password",
         ["CORBADO_API_SECRET"] = "compose-check-api-secret",
         ["AUDIT_SUBJECT_HASH_SALT"] = "compose-check-salt-0123456789abcdef0123",
+        ["KEY_ENCRYPTION_KEY"] = CorbadoOidcServerFactory.KeyEncryptionKey,
     };
 
     [Fact]
@@ -151,6 +152,7 @@ public sealed class DeploymentTests
             environment["Corbado__JwksUrl"] = null;
             environment["Corbado__JwksFile"] = jwksFile;
             environment["Audit__SubjectHashSalt"] = TestAuditSalt.Value;
+            environment["Keys__EncryptionKey"] = CorbadoOidcServerFactory.KeyEncryptionKey;
             Assert.Equal("/usr/bin/dotnet", execStart[0]);
             string[] command = [.. execStart.Select(part => part.Replace(installDirectory, published, StringComparison.Ordinal))];
 

@@ -46,4 +46,34 @@ public sealed class ExpiredEntryPrunerTests
         Assert.Equal("access_denied", replay.Error);
         Assert.Null(replay.Code);
     }
+
+    [Fact]
+    public async Task PruneOnce_OnEveryReplicaAtOnceInSmallBatches_RemovesEveryExpiredRowAndNothingElse()
+    {
+        var connectionString = await (await PostgreSqlCluster.SharedAsync()).CreateDatabaseAsync();
+        void OnPostgreSql(Dictionary<string, string?> settings)
+        {
+            settings["Database:Provider"] = "PostgreSql";
+            settings["ConnectionStrings:Oidc"] = connectionString;
+        }
+
+        using var replicaA = new CorbadoOidcServerFactory(OnPostgreSql);
+        using var replicaB = new CorbadoOidcServerFactory(OnPostgreSql);
+        replicaA.CreateProtocolClient().Dispose();
+        replicaB.CreateProtocolClient().Dispose();
+        var now = replicaA.Clock.GetUtcNow().ToUnixTimeSeconds();
+        await using (var scope = replicaA.Services.CreateAsyncScope())
+        {
+            var context = scope.ServiceProvider.GetRequiredService<OidcDbContext>();
+            context.ReplayEntries.AddRange(Enumerable.Range(0, 2_500).Select(i => new ReplayEntry { Key = $"expired-{i:D6}", ExpiresAt = now - 10 - (i % 50) }));
+            context.ReplayEntries.AddRange(Enumerable.Range(0, 30).Select(i => new ReplayEntry { Key = $"live-{i:D6}", ExpiresAt = now + 600 }));
+            await context.SaveChangesAsync();
+        }
+
+        var pruners = new[] { replicaA, replicaB }.Select(f => f.Services.GetServices<IHostedService>().OfType<ExpiredEntryPruner>().Single());
+        var removed = await Task.WhenAll(pruners.Select(p => p.PruneOnceAsync(CancellationToken.None, batchSize: 100)));
+
+        Assert.Equal(2_500, removed.Sum());
+        Assert.Equal((30, 0), await CountAsync(replicaA));
+    }
 }

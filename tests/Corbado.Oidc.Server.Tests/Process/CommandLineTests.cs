@@ -31,6 +31,7 @@ public sealed partial class CommandLineTests : IDisposable
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             ["Oidc__Issuer"] = "https://localhost/",
             ["Corbado__ProjectId"] = HintMinter.DefaultProjectId,
+            ["Keys__EncryptionKey"] = CorbadoOidcServerFactory.KeyEncryptionKey,
             ["Corbado__JwksFile"] = jwksFile,
             ["ConnectionStrings__Oidc"] = $"Data Source={_database}",
         };
@@ -40,6 +41,28 @@ public sealed partial class CommandLineTests : IDisposable
 
     /// <summary>A server on the same database as the command line.</summary>
     private CorbadoOidcServerFactory ServerOnSameDatabase() => new(settings => settings["ConnectionStrings:Oidc"] = $"Data Source={_database}");
+
+    [Fact]
+    public async Task KeysImport_Pem_PendingThenListedWithoutSecret_RotateNowMakesItRetire()
+    {
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var pemFile = Path.Combine(_directory, "key.pem");
+        await File.WriteAllTextAsync(pemFile, rsa.ExportPkcs8PrivateKeyPem());
+        var kid = Microsoft.IdentityModel.Tokens.Base64UrlEncoder.Encode(
+            new Microsoft.IdentityModel.Tokens.RsaSecurityKey(rsa.ExportParameters(false)).ComputeJwkThumbprint());
+
+        var (importExit, importOutput) = await RunAsync("keys", "import", "--file", pemFile);
+        var (_, listed) = await RunAsync("keys", "list");
+        var (rotateExit, _) = await RunAsync("keys", "rotate", "--now");
+        var (_, listedAfter) = await RunAsync("keys", "list");
+
+        Assert.True(importExit == 0, importOutput);
+        Assert.Contains($"Added sig key {kid}", importOutput);
+        Assert.Matches($"{kid}\tsig\tRS256\tpending", listed);
+        Assert.DoesNotContain("PRIVATE", listed);
+        Assert.Equal(0, rotateExit);
+        Assert.Matches($"{kid}\tsig\tRS256\texpired", listedAfter);
+    }
 
     [Fact]
     public async Task ClientsAdd_PrintsSecretOnce_ThatAuthenticatesAtTokenEndpoint()

@@ -36,6 +36,7 @@ public sealed class CrashRecoveryTests : IDisposable
             // TLS is terminated by a proxy in production; the test plays the proxy with X-Forwarded-Proto.
             ["Oidc__Issuer"] = $"https://127.0.0.1:{port}/",
             ["Corbado__ProjectId"] = HintMinter.DefaultProjectId,
+            ["Keys__EncryptionKey"] = CorbadoOidcServerFactory.KeyEncryptionKey,
             ["Corbado__JwksFile"] = jwksFile,
             ["ConnectionStrings__Oidc"] = $"Data Source={Path.Combine(_directory, "oidc.db")}",
             ["RateLimiting__Enabled"] = "false",

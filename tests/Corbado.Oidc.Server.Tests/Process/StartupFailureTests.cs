@@ -26,6 +26,7 @@ public sealed class StartupFailureTests : IDisposable
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{LoopbackPorts.Free()}",
             ["Oidc__Issuer"] = "https://login.example.com/",
             ["Corbado__ProjectId"] = HintMinter.DefaultProjectId,
+            ["Keys__EncryptionKey"] = CorbadoOidcServerFactory.KeyEncryptionKey,
             ["Corbado__JwksFile"] = jwksFile,
             ["ConnectionStrings__Oidc"] = $"Data Source={Path.Combine(_directory, "oidc.db")}",
             // A non-root user (see the read-only test) needs a home it can write.
@@ -41,6 +42,24 @@ public sealed class StartupFailureTests : IDisposable
         return (exitCode, server.Output);
     }
 
+    [Fact]
+    public async Task Start_WithAnotherKeyEncryptionKey_ExitsNamingTheSettingAndKeepsTheKeys()
+    {
+        var (listExit, listOutput) = await ServerProcess.RunAsync(_environment, _directory, "keys", "list");
+        Assert.True(listExit == 0, listOutput);
+        _environment["Keys__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+
+        var (exitCode, output) = await StartAsync();
+        var (listAgainExit, listAgain) = await ServerProcess.RunAsync(_environment, _directory, "keys", "list");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("Corbado.Oidc cannot start: the stored keys are encrypted under key-encryption key", output);
+        Assert.Contains("Keys:EncryptionKey", output);
+        // Nothing was replaced: the command line refuses too, and the original key still reads the same keys.
+        Assert.Equal(2, listAgainExit);
+        Assert.Contains("Keys:EncryptionKey", listAgain);
+    }
+
     [Theory]
     [InlineData("Corbado__ProjectId", null, "Corbado:ProjectId is required")]
     [InlineData("Corbado__JwksFile", null, "Corbado:JwksUrl or Corbado:JwksFile is required")]
@@ -49,6 +68,8 @@ public sealed class StartupFailureTests : IDisposable
     [InlineData("Corbado__Algorithms__0", "HS256", "Corbado:Algorithms contains 'HS256'")]
     [InlineData("Corbado__UseDevelopmentIssuer", "true", "Corbado:UseDevelopmentIssuer is only allowed in the Development environment")]
     [InlineData("Clients__0__ClientId", "rp", "Clients:0: Client 'rp': at least one RedirectUris entry is required.")]
+    [InlineData("Keys__EncryptionKey", null, "Keys:EncryptionKey or Keys:EncryptionKeyFile is required outside the Development environment")]
+    [InlineData("Keys__EncryptionKey", "c2hvcnQ=", "Keys:EncryptionKey must be 32 bytes in base64")]
     public async Task Start_InvalidSetting_ExitsWithMessageNamingIt(string name, string? value, string expected)
     {
         _environment[name] = value;

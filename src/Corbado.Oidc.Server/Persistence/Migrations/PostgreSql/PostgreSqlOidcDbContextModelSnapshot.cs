@@ -59,6 +59,9 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<long>("ActivatesAt")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("Algorithm")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -67,9 +70,20 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
                     b.Property<long>("CreatedAt")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("ExpiresAt")
+                        .HasColumnType("bigint");
+
                     b.Property<byte[]>("Material")
                         .IsRequired()
                         .HasColumnType("bytea");
+
+                    b.Property<string>("ProtectedBy")
+                        .HasMaxLength(16)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<long?>("RetiresAt")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Use")
                         .IsRequired()
