@@ -51,7 +51,19 @@ public sealed class BrowserSignInTests
 
         await page.GotoAsync(rpBase.AbsoluteUri);
         await page.ClickAsync("#sign-in");
-        await page.WaitForURLAsync(new Uri(rpBase, "/me").AbsoluteUri);
+        try
+        {
+            // Generous for a loaded CI machine, where the whole suite shares two cores with Chromium.
+            await page.WaitForURLAsync(new Uri(rpBase, "/me").AbsoluteUri, new PageWaitForURLOptions { Timeout = 90_000 });
+        }
+        catch (TimeoutException exception)
+        {
+            // Say where the browser got stuck: the last navigations and the page it shows.
+            var body = await page.ContentAsync();
+            throw new TimeoutException($"Never reached /me. At {page.Url} after {string.Join(" -> ", navigations.Select(uri => uri.GetLeftPart(UriPartial.Path)))}; "
+                + $"page: {body[..Math.Min(body.Length, 2000)]}", exception);
+        }
+
         var subject = await page.TextContentAsync("#subject");
 
         Assert.Equal("browser-user-1", subject);

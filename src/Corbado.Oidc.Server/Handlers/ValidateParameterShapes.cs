@@ -14,7 +14,7 @@ public sealed class ValidateParameterShapes : IOpenIddictServerHandler<ValidateA
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateAuthorizationRequestContext>()
             .UseSingletonHandler<ValidateParameterShapes>()
-            .SetOrder(RememberRegisteredRedirectUri.Descriptor.Order + 1_000)
+            .SetOrder(RememberRegisteredRedirectUri.Descriptor.Order + 500)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
