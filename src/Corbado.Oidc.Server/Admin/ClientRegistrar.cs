@@ -193,7 +193,7 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
 
         if (registration.AllowPasskeyVerification)
         {
-            descriptor.Permissions.Add(Login.LoginPermissions.PasskeyVerification);
+            descriptor.Permissions.Add(Clients.ClientRegistrationNames.PasskeyVerificationPermission);
         }
 
         if (registration.AllowTokenExchange)
@@ -208,7 +208,7 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             descriptor.Permissions.UnionWith([Permissions.Endpoints.Token, Permissions.Endpoints.Revocation, Permissions.GrantTypes.RefreshToken]);
             if (registration.RefreshTokenLifetime is { } lifetime)
             {
-                descriptor.Properties[Login.ClientGrantPolicies.RefreshTokenLifetimeProperty] =
+                descriptor.Properties[Clients.ClientRegistrationNames.RefreshTokenLifetimeProperty] =
                     System.Text.Json.JsonSerializer.SerializeToElement((long)lifetime.TotalSeconds);
             }
         }

@@ -3,14 +3,16 @@ using System.Security.Cryptography;
 using System.Text;
 using Corbado.Oidc.Core.Diagnostics;
 using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Core.Refusals;
 using Microsoft.Extensions.Options;
 
 namespace Corbado.Oidc.Server.Diagnostics;
 
 /// <summary>
-/// What the login core reports, once per event, whichever door (fast path or OpenIddict) the request came through:
-/// the Prometheus counters and histogram of <see cref="OidcMetrics"/>, with bounded labels (<see cref="MetricLabels"/>),
-/// and one audit event (<see cref="AuditLog"/>) per login attempt and per token request outcome.
+/// What the login core reports, one call per outcome, whichever door the request came through: the Prometheus counters
+/// and histogram of <see cref="OidcMetrics"/> with bounded labels (<see cref="MetricLabels"/>), one audit event
+/// (<see cref="AuditLog"/>) per login attempt and per token request outcome, and for a refusal the operator's log line at
+/// the level its <see cref="Refusal"/> gives. An accepted login has no log line besides its audit event.
 /// </summary>
 public sealed class LoginEvents
 {
@@ -20,6 +22,9 @@ public sealed class LoginEvents
     /// <summary>Longest client id or key id kept in an audit event (registered ids are short; others are the caller's input).</summary>
     public const int MaxIdLength = 128;
 
+    /// <summary>The category of the login path's operator log lines (<see cref="ServerLog"/>).</summary>
+    public const string LogCategory = "Corbado.Oidc.Server.Login";
+
     private static readonly KeyValuePair<string, object?> Accepted = new("outcome", "accepted");
     private static readonly KeyValuePair<string, object?> Refused = new("outcome", "refused");
     private static readonly KeyValuePair<string, object?> NoReason = new("reason", "none");
@@ -27,6 +32,7 @@ public sealed class LoginEvents
     private readonly OidcMetrics _metrics;
     private readonly MetricLabels _labels;
     private readonly ILogger _audit;
+    private readonly ILogger _log;
     private readonly IHttpContextAccessor _httpContext;
     private readonly TimeProvider _timeProvider;
     private readonly byte[] _subjectHashKey;
@@ -37,6 +43,7 @@ public sealed class LoginEvents
         _metrics = metrics;
         _labels = labels;
         _audit = loggerFactory.CreateLogger(AuditLog.Category);
+        _log = loggerFactory.CreateLogger(LogCategory);
         _httpContext = httpContext;
         _timeProvider = timeProvider;
         // Development without a configured salt: a random one, so hashes still reveal no subject (they only stop
@@ -45,42 +52,66 @@ public sealed class LoginEvents
     }
 
     /// <summary>
-    /// One passkey login attempt at /authorize (either door): counts <c>corbado_oidc_logins_total</c> and writes one audit
-    /// event. <paramref name="reason"/> is null when the login was accepted, else its stable reason code.
+    /// One passkey login attempt (at /authorize, token exchange or the verify API): counts
+    /// <c>corbado_oidc_logins_total</c>, logs a refusal, and writes one audit event. <paramref name="refusal"/> is null
+    /// when the login was accepted; <paramref name="fault"/> is the exception behind an internal error.
     /// </summary>
-    public void LoginAttempted(string? clientId, string? reason, string? subject, string? keyId, string? jtiHash)
+    public void LoginAttempted(string? clientId, Refusal? refusal, string? subject, string? keyId, string? jtiHash, Exception? fault = null)
     {
         // Enabled only while a metrics pipeline listens (Management:Port set): no label work otherwise.
         if (_metrics.Logins.Enabled)
         {
             _metrics.Logins.Add(1,
-                reason is null ? Accepted : Refused,
-                reason is null ? NoReason : new("reason", MetricLabels.Reason(reason)),
+                refusal is null ? Accepted : Refused,
+                refusal is null ? NoReason : new("reason", refusal.MetricLabel),
                 new("client_id", _labels.Client(clientId)));
         }
 
-        WriteAudit("login", reason, clientId, grantType: null, subject, keyId, jtiHash);
+        if (refusal is not null)
+        {
+            ServerLog.PasskeyLoginRefused(_log, refusal.LogLevel, fault, refusal.Reason, Bounded(clientId, MaxIdLength), Bounded(keyId, MaxIdLength), jtiHash);
+        }
+
+        WriteAudit("login", refusal, clientId, grantType: null, subject, keyId, jtiHash);
     }
 
     /// <summary>
     /// One token request outcome for a passkey grant: counts <c>corbado_oidc_tokens_issued_total</c> when tokens were
-    /// issued (<paramref name="reason"/> null) and writes one audit event either way.
+    /// issued (<paramref name="refusal"/> null), logs a refusal, and writes one audit event either way.
     /// </summary>
-    public void TokenRequestCompleted(string grantType, string? clientId, string? reason, string? subject)
+    public void TokenRequestCompleted(string grantType, string? clientId, Refusal? refusal, string? subject)
     {
-        if (reason is null && _metrics.TokensIssued.Enabled)
+        if (refusal is null && _metrics.TokensIssued.Enabled)
         {
             _metrics.TokensIssued.Add(1,
                 new("grant_type", MetricLabels.GrantType(grantType)),
                 new("client_id", _labels.Client(clientId)));
         }
 
-        WriteAudit("token", reason, clientId, grantType, subject, keyId: null, jtiHash: null);
+        if (refusal is not null)
+        {
+            ServerLog.TokenRequestRefused(_log, refusal.LogLevel, refusal.Reason, MetricLabels.GrantType(grantType), Bounded(clientId, MaxIdLength));
+        }
+
+        WriteAudit("token", refusal, clientId, grantType, subject, keyId: null, jtiHash: null);
+    }
+
+    /// <summary>
+    /// A client failed to authenticate at a door that authenticates clients itself: the log line and one audit event
+    /// (the token outcome is not counted: no grant was looked at).
+    /// </summary>
+    public void ClientAuthenticationFailed(string endpoint, string? clientId, Refusal refusal)
+    {
+        ServerLog.ClientAuthenticationFailed(_log, refusal.LogLevel, refusal.Reason, endpoint, Bounded(clientId, MaxIdLength));
+        WriteAudit("client_authentication", refusal, clientId, grantType: null, subject: null, keyId: null, jtiHash: null);
     }
 
     /// <summary>A redeemed authorization code came back (RFC 6749 §4.1.2): counts <c>corbado_oidc_code_replays_total</c>.</summary>
     public void CodeReplayed(string? clientId)
-        => _metrics.CodeReplays.Add(1, new KeyValuePair<string, object?>("client_id", _labels.Client(clientId)));
+    {
+        ServerLog.AuthorizationCodeReplayed(_log, Bounded(clientId, MaxIdLength));
+        _metrics.CodeReplays.Add(1, new KeyValuePair<string, object?>("client_id", _labels.Client(clientId)));
+    }
 
     /// <summary>
     /// How long one step of a login took (<c>corbado_oidc_login_duration_seconds{step}</c>); steps are hint_verification,
@@ -102,7 +133,7 @@ public sealed class LoginEvents
         return Convert.ToHexStringLower(hash[..16]);
     }
 
-    private void WriteAudit(string auditEvent, string? reason, string? clientId, string? grantType, string? subject, string? keyId, string? jtiHash)
+    private void WriteAudit(string auditEvent, Refusal? refusal, string? clientId, string? grantType, string? subject, string? keyId, string? jtiHash)
     {
         if (!_audit.IsEnabled(LogLevel.Information))
         {
@@ -112,7 +143,7 @@ public sealed class LoginEvents
         // After UseForwardedHeaders: the client's address as the trusted proxy reported it.
         var connection = _httpContext.HttpContext;
         var userAgent = connection?.Request.Headers.UserAgent.ToString();
-        AuditLog.Write(_audit, auditEvent, reason is null ? "accepted" : "refused", reason,
+        AuditLog.Write(_audit, auditEvent, refusal is null ? "accepted" : "refused", refusal?.AuditValue,
             Bounded(clientId, MaxIdLength), grantType, HashSubject(subject), Bounded(keyId, MaxIdLength), jtiHash,
             connection?.Connection.RemoteIpAddress?.ToString(), Bounded(userAgent, MaxUserAgentLength),
             _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));

@@ -1,7 +1,9 @@
 using System.Text.Json;
-using Corbado.Oidc.Server.Hosting;
+using Corbado.Oidc.Core.Refusals;
+using Corbado.Oidc.Server.Clients;
+using Corbado.Oidc.Server.Diagnostics;
 using Corbado.Oidc.Server.Login;
-using OpenIddict.Abstractions;
+using Corbado.Oidc.Server.Protocol;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
 namespace Corbado.Oidc.Server.Endpoints;
@@ -9,9 +11,9 @@ namespace Corbado.Oidc.Server.Endpoints;
 /// <summary>
 /// <c>POST /api/v1/passkey-logins/verify</c>: a custom backend (or an Auth0 custom-database script) hands over a
 /// signedPasskeyData and gets the verified identity back, under the same verification and single-use record as the
-/// browser flow (<see cref="PasskeyLoginFlow.VerifyIdentityAsync"/>). The caller is a client with a secret, by HTTP
-/// Basic (RFC 6749 §2.3.1), holding <see cref="LoginPermissions.PasskeyVerification"/>. Errors are RFC 9457 problem
-/// details with the stable reason code.
+/// browser flow (<see cref="PasskeyVerificationFlow"/>). The caller is a client with a secret, by HTTP Basic (RFC 6749
+/// §2.3.1), holding <see cref="ClientRegistrationNames.PasskeyVerificationPermission"/>. Errors are RFC 9457 problem
+/// details rendered from the refusal catalogue, with the stable reason code.
 /// </summary>
 public static class PasskeyVerificationEndpoints
 {
@@ -28,39 +30,34 @@ public static class PasskeyVerificationEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> VerifyAsync(HttpContext context, PasskeyLoginFlow flow, IOpenIddictApplicationManager applications)
+    private static async Task<IResult> VerifyAsync(HttpContext context, PasskeyVerificationFlow flow, ClientPolicies clients, LoginEvents events)
     {
         var cancellationToken = context.RequestAborted;
-        if (BasicClientCredentials.Read(context.Request.Headers.Authorization.ToString()) is not { Secret: { } secret } credentials
-            || await applications.FindByClientIdAsync(credentials.ClientId, cancellationToken) is not { } application
-            || !await applications.HasClientTypeAsync(application, ClientTypes.Confidential, cancellationToken)
-            || !await applications.ValidateClientSecretAsync(application, secret, cancellationToken))
+        var credentials = BasicClientCredentials.Read(context.Request.Headers.Authorization.ToString());
+        if (credentials is not { Secret: { } secret } basic
+            || await clients.FindAsync(basic.ClientId, cancellationToken) is not { } client
+            || !await clients.ValidateSecretAsync(client, secret, cancellationToken))
         {
+            events.ClientAuthenticationFailed(Path, credentials?.ClientId, Refusals.InvalidClientSecret);
             context.Response.Headers.WWWAuthenticate = "Basic realm=\"corbado-oidc\"";
-            return Problem(StatusCodes.Status401Unauthorized, "invalid_client", "The client credentials are missing or invalid.");
+            return Problem(Refusals.InvalidClientSecret);
         }
 
-        if (!await applications.HasPermissionAsync(application, LoginPermissions.PasskeyVerification, cancellationToken))
+        if (!client.MayVerifyPasskeys)
         {
-            return Problem(StatusCodes.Status403Forbidden, "unauthorized_client", "The client is not allowed to verify passkey logins.");
+            events.ClientAuthenticationFailed(Path, client.ClientId, Refusals.ClientNotPermitted);
+            return Problem(Refusals.ClientNotPermitted);
         }
 
         if (await ReadRequestAsync(context.Request, cancellationToken) is not var (hint, expectedSubject))
         {
-            return Problem(StatusCodes.Status400BadRequest, "invalid_request",
-                "The body must be a JSON object with a string 'signedPasskeyData' and optionally a string 'expectedSubject'.");
+            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemType + Errors.InvalidRequest,
+                title: "The body must be a JSON object with a string 'signedPasskeyData' and optionally a string 'expectedSubject'.",
+                extensions: new Dictionary<string, object?> { ["reason"] = Errors.InvalidRequest });
         }
 
-        var scopes = (await applications.GetPermissionsAsync(application, cancellationToken))
-            .Where(permission => permission.StartsWith(Permissions.Prefixes.Scope, StringComparison.Ordinal))
-            .Select(permission => permission[Permissions.Prefixes.Scope.Length..])
-            .ToHashSet(StringComparer.Ordinal);
-        var outcome = await flow.VerifyIdentityAsync(credentials.ClientId, hint, expectedSubject, scopes, cancellationToken);
-        return outcome.Identity is { } identity
-            ? Results.Json(ToJson(identity))
-            : outcome.Reason is PasskeyLoginFlow.InternalError or "remote_unavailable"
-                ? Problem(StatusCodes.Status503ServiceUnavailable, outcome.Reason, "The passkey login cannot be verified right now; try again.")
-                : Problem(StatusCodes.Status400BadRequest, outcome.Reason!, "The passkey login could not be verified.");
+        var outcome = await flow.VerifyAsync(client.ClientId, hint, expectedSubject, client.Scopes, cancellationToken);
+        return outcome.Identity is { } identity ? Results.Json(ToJson(identity)) : Problem(outcome.Refusal!);
     }
 
     /// <summary>The hint and the optional expected subject; null when the body is not exactly that (strict JSON types).</summary>
@@ -113,7 +110,8 @@ public static class PasskeyVerificationEndpoints
         return json;
     }
 
-    private static IResult Problem(int status, string reason, string title)
-        => Results.Problem(statusCode: status, title: title, type: ProblemType + reason,
-            extensions: new Dictionary<string, object?> { ["reason"] = reason });
+    /// <summary>A refusal as the catalogue answers it here: its status, its description as the title, its reason code as the type.</summary>
+    private static IResult Problem(Refusal refusal)
+        => Results.Problem(statusCode: refusal.Status, title: refusal.Description, type: ProblemType + refusal.Reason,
+            extensions: new Dictionary<string, object?> { ["reason"] = refusal.Reason });
 }

@@ -1,7 +1,8 @@
 using System.Text.Json;
+using Corbado.Oidc.Server.Clients;
 using Corbado.Oidc.Server.Diagnostics;
-using Corbado.Oidc.Server.Hosting;
 using Corbado.Oidc.Server.Login;
+using Corbado.Oidc.Server.Protocol;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
@@ -14,12 +15,13 @@ namespace Corbado.Oidc.Server.FastPath;
 /// eligible client with a <c>login_hint</c>, its parameters in the query or in a request object signed with the client
 /// secret (HS256, Okta's default), nothing else. Every check OpenIddict would make is made first, without side
 /// effects; a request that fails any of them, or carries anything else (prompt, max_age, a request object signed with
-/// a client key, form_post, unknown parameters), is passed on untouched, so OpenIddict answers it exactly as before.
-/// Only then is the passkey login itself handed to <see cref="PasskeyLoginFlow"/>, exactly as OpenIddict's door does.
+/// a client key, form_post, unknown parameters), is passed on untouched, so OpenIddict answers it exactly as before; the
+/// first condition that sent it there is logged at Debug (event 2010). Only then is the passkey login itself handed to
+/// <see cref="AuthorizationCodeFlow"/>, exactly as OpenIddict's door does.
 /// </summary>
 internal sealed class FastAuthorizeEndpoint(
-    FastPathClients clients,
-    PasskeyLoginFlow flow,
+    ClientPolicies clients,
+    AuthorizationCodeFlow flow,
     IOptionsMonitor<OpenIddictServerOptions> server,
     TimeProvider timeProvider,
     ILogger<FastAuthorizeEndpoint> logger)
@@ -34,21 +36,25 @@ internal sealed class FastAuthorizeEndpoint(
     /// <summary>Answers the request, or returns false (having changed nothing) when OpenIddict should.</summary>
     public async Task<bool> TryHandleAsync(HttpContext context)
     {
-        if (await ReadEligibleRequestAsync(context) is not { } request)
+        var (request, passedOn) = await ReadEligibleRequestAsync(context);
+        if (request is null)
         {
+            ServerLog.PassedOnFromFastPath(logger, "/authorize", passedOn!);
             return false;
         }
 
         // From here on the request is ours: it is valid, so every answer goes to the registered redirect URI.
-        ServerLog.AnsweredOnFastPath(logger, "/authorize", request.Input.ClientId);
-        var outcome = await flow.AuthorizeAsync(request.Input, context.RequestAborted);
+        ServerLog.AnsweredOnFastPath(logger, "/authorize", request.Value.Input.ClientId);
+        var (input, state) = request.Value;
+        var outcome = await flow.AuthorizeAsync(input, context.RequestAborted);
         if (outcome.Code is { } code)
         {
-            Redirect(context, request.Input.RedirectUri, request.State, (Parameters.Code, code));
+            Redirect(context, input.RedirectUri, state, (Parameters.Code, code));
         }
         else
         {
-            Redirect(context, request.Input.RedirectUri, request.State, (Parameters.Error, outcome.Error!), (Parameters.ErrorDescription, outcome.Description!));
+            var refusal = outcome.Refusal!;
+            Redirect(context, input.RedirectUri, state, (Parameters.Error, refusal.AuthorizationError!), (Parameters.ErrorDescription, refusal.Description));
         }
 
         return true;
@@ -56,9 +62,10 @@ internal sealed class FastAuthorizeEndpoint(
 
     /// <summary>
     /// The request as the login flow takes it, when it is one the fast door answers and would pass every check OpenIddict
-    /// makes; null otherwise. Reads the query or the form (which ASP.NET Core keeps for OpenIddict) and changes nothing.
+    /// makes; otherwise the first condition it fails. Reads the query or the form (which ASP.NET Core keeps for
+    /// OpenIddict) and changes nothing.
     /// </summary>
-    private async Task<(AuthorizationInput Input, string? State)?> ReadEligibleRequestAsync(HttpContext context)
+    private async Task<((AuthorizationInput Input, string? State)? Request, string? PassedOn)> ReadEligibleRequestAsync(HttpContext context)
     {
         var request = context.Request;
         IEnumerable<KeyValuePair<string, Microsoft.Extensions.Primitives.StringValues>> source;
@@ -72,46 +79,57 @@ internal sealed class FastAuthorizeEndpoint(
         }
         else
         {
-            return null;
+            return (null, "neither GET nor a form POST");
         }
 
-        if (FastRequestParameters.ReadSingleValues(source, Understood) is not { } parameters
-            || parameters.GetValueOrDefault(Parameters.ClientId) is not { } clientId
-            || await clients.FindAsync(context, clientId) is not { } client
-            || !client.Eligible
-            || (parameters.Remove(Parameters.Request, out var requestObject) && !await TryMergeRequestObjectAsync(parameters, requestObject, client, clientId)))
+        if (FastRequestParameters.ReadSingleValues(source, Understood) is not { } parameters)
         {
-            return null;
+            return (null, "a parameter repeated, empty or not understood");
+        }
+
+        if (parameters.GetValueOrDefault(Parameters.ClientId) is not { } clientId
+            || await clients.FindAsync(clientId, context.RequestAborted) is not { } client)
+        {
+            return (null, "no client_id, or an unknown client");
+        }
+
+        if (!client.FastPathEligible)
+        {
+            return (null, "client keys or requirements the fast door does not implement");
+        }
+
+        if (parameters.Remove(Parameters.Request, out var requestObject) && !await TryMergeRequestObjectAsync(parameters, requestObject, client, clientId))
+        {
+            return (null, "a request object the fast door does not accept");
         }
 
         var (challengeIsValid, challenge) = ReadChallenge(parameters);
-        if (!challengeIsValid
-            || parameters.GetValueOrDefault(Parameters.ResponseType) != ResponseTypes.Code
-            || parameters.GetValueOrDefault(Parameters.ResponseMode) is not (null or ResponseModes.Query)
-            || parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri
-            || parameters.GetValueOrDefault(Parameters.Scope) is not { } scope
-            || parameters.GetValueOrDefault(Parameters.LoginHint) is not { } hint
-            || parameters.GetValueOrDefault(Parameters.State) is { Length: > AuthorizationRequestRules.MaxStateLength }
-            || parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > AuthorizationRequestRules.MaxNonceLength })
+        var passedOn = !challengeIsValid ? "code_challenge or its method"
+            : parameters.GetValueOrDefault(Parameters.ResponseType) != ResponseTypes.Code ? "response_type"
+            : parameters.GetValueOrDefault(Parameters.ResponseMode) is not (null or ResponseModes.Query) ? "response_mode"
+            : parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri || !client.RedirectUris.Contains(redirectUri) ? "redirect_uri"
+            : parameters.GetValueOrDefault(Parameters.Scope) is not { } scope ? "scope"
+            : parameters.GetValueOrDefault(Parameters.LoginHint) is null ? "no login_hint"
+            : parameters.GetValueOrDefault(Parameters.State) is { Length: > AuthorizationRequestRules.MaxStateLength } ? "state length"
+            : parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > AuthorizationRequestRules.MaxNonceLength } ? "nonce length"
+            : !client.Permissions.Contains(Permissions.Endpoints.Authorization) || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)
+                || !client.Permissions.Contains(Permissions.ResponseTypes.Code) ? "client permissions"
+            : client.RequiresPkce && challenge is null ? "PKCE required"
+            : null;
+        if (passedOn is not null)
         {
-            return null;
+            return (null, passedOn);
         }
 
-        var scopes = scope.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-        if (!client.RedirectUris.Contains(redirectUri)
-            || !client.Permissions.Contains(Permissions.Endpoints.Authorization)
-            || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)
-            || !client.Permissions.Contains(Permissions.ResponseTypes.Code)
-            || (client.RequiresPkce && challenge is null)
-            || !scopes.Contains(Scopes.OpenId)
-            || scopes.Distinct(StringComparer.Ordinal).Count() != scopes.Length
+        var scopes = parameters[Parameters.Scope].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (!scopes.Contains(Scopes.OpenId) || scopes.Distinct(StringComparer.Ordinal).Count() != scopes.Length
             || !scopes.All(s => server.CurrentValue.Scopes.Contains(s) && client.MayRequestScope(s)))
         {
-            return null;
+            return (null, "scope");
         }
 
-        return (new AuthorizationInput(clientId, redirectUri, scopes, parameters.GetValueOrDefault(Parameters.Nonce), challenge, hint, MaxAge: null),
-            parameters.GetValueOrDefault(Parameters.State));
+        return ((new AuthorizationInput(clientId, parameters[Parameters.RedirectUri], scopes, parameters.GetValueOrDefault(Parameters.Nonce), challenge,
+            parameters[Parameters.LoginHint], MaxAge: null), parameters.GetValueOrDefault(Parameters.State)), null);
     }
 
     /// <summary>The PKCE challenge: valid when absent with no method, or an S256 challenge of the right shape (RFC 7636 §4.3).</summary>
@@ -130,9 +148,10 @@ internal sealed class FastAuthorizeEndpoint(
     /// <see cref="SignedRequestObject"/> with the client's HS key, or carries a parameter the fast path does not
     /// understand or a value that is not a non-empty string. OpenIddict then answers with the same verification.
     /// </summary>
-    private async Task<bool> TryMergeRequestObjectAsync(Dictionary<string, string> parameters, string value, FastPathClient client, string clientId)
+    private async Task<bool> TryMergeRequestObjectAsync(Dictionary<string, string> parameters, string value, ClientPolicy client, string clientId)
     {
-        if (SignedRequestObject.TryRead(value) is not { } token || clients.RequestObjectKey(client, token.Alg) is not { } key)
+        if (SignedRequestObject.TryRead(value) is not { } token || !SignedRequestObject.SymmetricAlgorithms.Contains(token.Alg)
+            || clients.RequestObjectKey(client) is not { } key)
         {
             return false;
         }

@@ -8,7 +8,6 @@ public static class FastPathMiddleware
 {
     public static IServiceCollection AddLoginFastPath(this IServiceCollection services)
     {
-        services.AddSingleton<FastPathClients>();
         services.AddSingleton<FastAuthorizeEndpoint>();
         services.AddSingleton<FastTokenEndpoint>();
         return services;

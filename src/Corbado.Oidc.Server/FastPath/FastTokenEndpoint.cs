@@ -1,6 +1,8 @@
+using Corbado.Oidc.Core.Refusals;
+using Corbado.Oidc.Server.Clients;
 using Corbado.Oidc.Server.Diagnostics;
-using Corbado.Oidc.Server.Hosting;
 using Corbado.Oidc.Server.Login;
+using Corbado.Oidc.Server.Protocol;
 using Microsoft.Extensions.Primitives;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
@@ -9,13 +11,12 @@ namespace Corbado.Oidc.Server.FastPath;
 /// <summary>
 /// The fast door of /token: an authorization_code grant with only the parameters that grant uses, from a client that
 /// authenticates with its secret by exactly one method (RFC 6749 §2.3.1, basic or post) or is public. The client is
-/// authenticated here (a wrong secret is answered as OpenIddict answers it); the code is redeemed by
-/// <see cref="PasskeyLoginFlow"/>, as on OpenIddict's door. Anything else is left untouched for OpenIddict.
+/// authenticated by <see cref="ClientPolicies.ValidateSecretAsync"/> (a wrong secret is answered as OpenIddict answers
+/// it); the code is redeemed by <see cref="AuthorizationCodeFlow"/>, as on OpenIddict's door. Anything else is left
+/// untouched for OpenIddict, and the first condition that sent it there is logged at Debug (event 2010).
 /// </summary>
-internal sealed class FastTokenEndpoint(FastPathClients clients, PasskeyLoginFlow flow, ILogger<FastTokenEndpoint> logger)
+internal sealed class FastTokenEndpoint(ClientPolicies clients, AuthorizationCodeFlow flow, LoginEvents events, ILogger<FastTokenEndpoint> logger)
 {
-    private const string InvalidCredentials = "The specified client credentials are invalid.";
-
     /// <summary>The parameters of an authorization_code token request (RFC 6749 §4.1.3, RFC 7636 §4.5); any other is OpenIddict's.</summary>
     private static readonly HashSet<string> Understood = new(StringComparer.Ordinal)
     {
@@ -27,44 +28,59 @@ internal sealed class FastTokenEndpoint(FastPathClients clients, PasskeyLoginFlo
         var request = context.Request;
         if (!HttpMethods.IsPost(request.Method) || !FormContentType.IsForm(request))
         {
-            return false;
+            return PassOn("not a form POST");
         }
 
         var form = await request.ReadFormAsync(context.RequestAborted);
-        if (FastRequestParameters.ReadSingleValues(form, Understood) is not { } parameters
-            || parameters.GetValueOrDefault(Parameters.GrantType) != GrantTypes.AuthorizationCode
-            || parameters.GetValueOrDefault(Parameters.Code) is not { } code
-            || ReadClientCredentials(request, parameters) is not { } credentials
-            || await clients.FindAsync(context, credentials.ClientId) is not { } client)
+        if (FastRequestParameters.ReadSingleValues(form, Understood) is not { } parameters)
         {
-            return false;
+            return PassOn("a parameter repeated, empty or not of the code grant");
+        }
+
+        if (parameters.GetValueOrDefault(Parameters.GrantType) != GrantTypes.AuthorizationCode || parameters.GetValueOrDefault(Parameters.Code) is not { } code)
+        {
+            return PassOn("not an authorization_code grant with a code");
+        }
+
+        if (ReadClientCredentials(request, parameters) is not { } credentials)
+        {
+            return PassOn("client credentials not given by exactly one method");
         }
 
         var (clientId, secret) = credentials;
-        if (!client.Permissions.Contains(Permissions.Endpoints.Token)
-            || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)
+        if (await clients.FindAsync(clientId, context.RequestAborted) is not { } client)
+        {
+            return PassOn("unknown client");
+        }
+
+        if (!client.Permissions.Contains(Permissions.Endpoints.Token) || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)
             || (client.IsConfidential ? secret is null : secret is not null))
         {
-            return false;
+            return PassOn("client not permitted, or its secret missing or unexpected");
         }
 
         ServerLog.AnsweredOnFastPath(logger, "/token", clientId);
-        if (client.IsConfidential && !await clients.ValidateSecretAsync(context, client, secret!))
+        if (client.IsConfidential && !await clients.ValidateSecretAsync(client, secret!, context.RequestAborted))
         {
             // Answered here, as OpenIddict answers it (RFC 6749 §5.2: 401 with a Basic challenge), so a wrong secret
             // costs one PBKDF2 check, not a second one on OpenIddict's path.
-            ServerLog.ClientSecretRefused(logger, clientId);
-            context.Response.Headers.WWWAuthenticate = $"Basic error=\"{Errors.InvalidClient}\", error_description=\"{InvalidCredentials}\"";
-            await TokenResponse.WriteErrorAsync(context, StatusCodes.Status401Unauthorized, Errors.InvalidClient, InvalidCredentials);
+            var refusal = Refusals.InvalidClientSecret;
+            events.ClientAuthenticationFailed("/token", clientId, refusal);
+            context.Response.Headers.WWWAuthenticate = $"Basic error=\"{refusal.TokenError}\", error_description=\"{refusal.Description}\"";
+            await TokenResponse.WriteRefusalAsync(context, refusal);
             return true;
         }
 
         var outcome = await flow.RedeemCodeAsync(new CodeRedemption(clientId, code, parameters.GetValueOrDefault(Parameters.RedirectUri),
             parameters.GetValueOrDefault(Parameters.CodeVerifier)), context.RequestAborted);
-        await (outcome.Tokens is { } tokens
-            ? TokenResponse.WriteAsync(context, tokens)
-            : TokenResponse.WriteErrorAsync(context, StatusCodes.Status400BadRequest, outcome.Error!, outcome.Description!));
+        await (outcome.Tokens is { } tokens ? TokenResponse.WriteAsync(context, tokens) : TokenResponse.WriteRefusalAsync(context, outcome.Refusal!));
         return true;
+    }
+
+    private bool PassOn(string condition)
+    {
+        ServerLog.PassedOnFromFastPath(logger, "/token", condition);
+        return false;
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Corbado.Oidc.Server.Login;
+using Corbado.Oidc.Server.Protocol;
 using Microsoft.AspNetCore;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -11,11 +12,12 @@ namespace Corbado.Oidc.Server.Handlers;
 /// OpenIddict's door of /token: once OpenIddict has authenticated the client (every method it supports) and checked its
 /// endpoint, grant-type, scope, audience and resource permissions and the token exchange's subject token type (only
 /// <see cref="PasskeyTokenTypes.SignedPasskeyData"/> is registered), the grant is answered by
-/// <see cref="PasskeyLoginFlow"/> — a code redeemed, a refresh token rotated, a signedPasskeyData exchanged (RFC 8693) —
+/// the login core — a code redeemed (<see cref="AuthorizationCodeFlow"/>), a refresh token rotated (<see cref="RefreshTokenFlow"/>),
+/// a signedPasskeyData exchanged (<see cref="TokenExchangeFlow"/>, RFC 8693) —
 /// and written by <see cref="TokenResponse"/>, as on the fast door. <see cref="LeavePasskeyGrantsToLoginFlow"/> keeps
 /// OpenIddict from reading codes, refresh tokens and subject tokens itself.
 /// </summary>
-internal sealed class AnswerPasskeyTokenRequest(PasskeyLoginFlow flow) : IOpenIddictServerHandler<ValidateTokenRequestContext>
+internal sealed class AnswerPasskeyTokenRequest(AuthorizationCodeFlow codes, RefreshTokenFlow refreshTokens, TokenExchangeFlow exchanges) : IOpenIddictServerHandler<ValidateTokenRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateTokenRequestContext>()
@@ -32,11 +34,11 @@ internal sealed class AnswerPasskeyTokenRequest(PasskeyLoginFlow flow) : IOpenId
         TokenOutcome outcome;
         if (request.IsAuthorizationCodeGrantType())
         {
-            outcome = await flow.RedeemCodeAsync(new CodeRedemption(clientId, request.Code!, request.RedirectUri, request.CodeVerifier), cancellationToken);
+            outcome = await codes.RedeemCodeAsync(new CodeRedemption(clientId, request.Code!, request.RedirectUri, request.CodeVerifier), cancellationToken);
         }
         else if (request.IsRefreshTokenGrantType())
         {
-            outcome = await flow.RefreshAsync(clientId, request.RefreshToken!, cancellationToken);
+            outcome = await refreshTokens.RefreshAsync(clientId, request.RefreshToken!, cancellationToken);
         }
         else if (request.IsTokenExchangeGrantType())
         {
@@ -47,7 +49,7 @@ internal sealed class AnswerPasskeyTokenRequest(PasskeyLoginFlow flow) : IOpenId
                 return;
             }
 
-            outcome = await flow.ExchangeAsync(clientId, request.SubjectToken!, [.. request.GetScopes()],
+            outcome = await exchanges.ExchangeAsync(clientId, request.SubjectToken!, [.. request.GetScopes()],
                 [.. request.GetAudiences(), .. request.GetResources()], cancellationToken);
         }
         else
@@ -57,7 +59,8 @@ internal sealed class AnswerPasskeyTokenRequest(PasskeyLoginFlow flow) : IOpenId
 
         if (outcome.Tokens is not { } tokens)
         {
-            context.Reject(outcome.Error, outcome.Description);
+            // OpenIddict answers temporarily_unavailable with 503 and the rest with 400, as the catalogue's Status says.
+            context.Reject(outcome.Refusal!.TokenError, outcome.Refusal.Description);
             return;
         }
 

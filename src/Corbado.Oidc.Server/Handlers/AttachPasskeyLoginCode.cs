@@ -5,7 +5,7 @@ namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
 /// Answers an authorization request signed in by <see cref="SignInPasskeyUser"/> with the code
-/// <see cref="Login.PasskeyLoginFlow"/> issued: OpenIddict generates none, and its response handlers then deliver this
+/// <see cref="Login.AuthorizationCodeFlow"/> issued: OpenIddict generates none, and its response handlers then deliver this
 /// one by query or form_post, with <c>state</c> and <c>iss</c> (RFC 9207), as they would their own.
 /// </summary>
 public sealed class AttachPasskeyLoginCode : IOpenIddictServerHandler<ProcessSignInContext>

@@ -7,7 +7,7 @@ namespace Corbado.Oidc.Server.Handlers;
 /// <summary>
 /// At /token and /revoke, OpenIddict authenticates the client but reads neither codes, refresh tokens nor a token
 /// exchange's subject token: codes and refresh tokens are handles and subject tokens signedPasskeyData, all checked by
-/// <see cref="Login.PasskeyLoginFlow"/> (see <see cref="AnswerPasskeyTokenRequest"/> and <see cref="RevokePasskeyGrant"/>),
+/// the login core (see <see cref="AnswerPasskeyTokenRequest"/> and <see cref="RevokePasskeyGrant"/>),
 /// not OpenIddict tokens.
 /// </summary>
 public sealed class LeavePasskeyGrantsToLoginFlow : IOpenIddictServerHandler<ProcessAuthenticationContext>

@@ -1,4 +1,4 @@
-using Corbado.Oidc.Server.Hosting;
+using Corbado.Oidc.Server.Protocol;
 using OpenIddict.Server;
 using Microsoft.AspNetCore;
 using OpenIddict.Server.AspNetCore;

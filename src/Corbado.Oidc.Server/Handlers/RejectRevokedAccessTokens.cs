@@ -9,7 +9,7 @@ namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
 /// /userinfo refuses an access token whose grant was revoked because its code was replayed
-/// (see <see cref="PasskeyLoginFlow.RedeemCodeAsync"/>).
+/// (see <see cref="Login.AuthorizationCodeFlow.RedeemCodeAsync"/>).
 /// </summary>
 public sealed class RejectRevokedAccessTokens(GrantRevocations grants) : IOpenIddictServerHandler<ValidateUserInfoRequestContext>
 {

@@ -7,10 +7,10 @@ namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
 /// /revoke (RFC 7009): once OpenIddict has authenticated the client and checked its revocation permission, a refresh
-/// token of that client is revoked with its whole grant by <see cref="PasskeyLoginFlow.RevokeAsync"/>. The answer is an
+/// token of that client, spent or not, is revoked with its whole grant by <see cref="RefreshTokenFlow.RevokeAsync"/>. The answer is an
 /// empty 200 whatever the token was (§2.2), so it tells a caller nothing about other clients' tokens.
 /// </summary>
-internal sealed class RevokePasskeyGrant(PasskeyLoginFlow flow) : IOpenIddictServerHandler<ValidateRevocationRequestContext>
+internal sealed class RevokePasskeyGrant(RefreshTokenFlow flow) : IOpenIddictServerHandler<ValidateRevocationRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateRevocationRequestContext>()

@@ -9,11 +9,11 @@ namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
 /// OpenIddict's door of /authorize: once OpenIddict has validated the client, the redirect URI, the scopes and PKCE (so
-/// a refusal only ever goes to a registered redirect URI), hands the passkey login to <see cref="PasskeyLoginFlow"/>.
-/// A refusal is rejected with the flow's error; an accepted login signs in a principal that only carries the subject,
+/// a refusal only ever goes to a registered redirect URI), hands the passkey login to <see cref="AuthorizationCodeFlow"/>.
+/// A refusal is rejected with the catalogue's authorization error; an accepted login signs in a principal that only carries the subject,
 /// and <see cref="AttachPasskeyLoginCode"/> puts the flow's code in the response instead of one of OpenIddict's.
 /// </summary>
-internal sealed class SignInPasskeyUser(PasskeyLoginFlow flow) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
+internal sealed class SignInPasskeyUser(AuthorizationCodeFlow flow) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
 {
     /// <summary>The transaction property holding the code the flow issued.</summary>
     public const string CodeProperty = "corbado:code";
@@ -39,7 +39,7 @@ internal sealed class SignInPasskeyUser(PasskeyLoginFlow flow) : IOpenIddictServ
 
         if (outcome.Code is not { } code)
         {
-            context.Reject(outcome.Error, outcome.Description);
+            context.Reject(outcome.Refusal!.AuthorizationError, outcome.Refusal.Description);
             return;
         }
 

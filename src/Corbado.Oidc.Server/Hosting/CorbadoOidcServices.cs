@@ -3,6 +3,7 @@ using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Core.PasskeyLogin;
 using Corbado.Oidc.Core.Replay;
 using Corbado.Oidc.Server.Admin;
+using Corbado.Oidc.Server.Clients;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Http.Resilience;
 using Polly;
@@ -44,7 +45,8 @@ public static class CorbadoOidcServices
             databaseValid ? database.SqliteSynchronous : null);
 
         services.AddSingleton<VerifiedSecretCache>();
-        services.AddSingleton<RegisteredClientCache>();
+        services.AddSingleton<ClientPolicies>();
+        services.AddSingleton<Diagnostics.IRegisteredClients>(provider => provider.GetRequiredService<ClientPolicies>());
         services.AddOpenIddict().AddCore(options =>
         {
             options.UseEntityFrameworkCore().UseDbContext<OidcDbContext>();

@@ -4,6 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
 using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Clients;
+using Corbado.Oidc.Server.Protocol;
 using Corbado.Oidc.Server.FastPath;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.HttpOverrides;
@@ -124,7 +126,12 @@ public static partial class HttpPipeline
         }
         else if (path.StartsWithSegments("/token") || path.StartsWithSegments(Endpoints.PasskeyVerificationEndpoints.Path))
         {
-            context.Items[PartitionItem] = "token|" + (await ReadClientIdAsync(context.Request) ?? "ip:" + context.Connection.RemoteIpAddress);
+            // A registered client (as the client read model knows it, without a database read) has its own partition;
+            // any other id shares its caller's address, so made-up client ids cannot mint partitions.
+            var clientId = await ReadClientIdAsync(context.Request);
+            context.Items[PartitionItem] = "token|" + (clientId is not null && context.RequestServices.GetRequiredService<ClientPolicies>().IsRegistered(clientId)
+                ? clientId
+                : "ip:" + context.Connection.RemoteIpAddress);
         }
 
         await next();

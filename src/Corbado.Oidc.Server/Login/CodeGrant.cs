@@ -6,7 +6,7 @@ namespace Corbado.Oidc.Server.Login;
 /// <summary>
 /// What a passkey login grants: for a code, stored as JSON in the code's row (never sent to the client, which gets only
 /// the 43-character handle); for a token exchange, written straight into tokens. Both doors issue and redeem codes
-/// through <see cref="PasskeyLoginFlow"/>, so this is the one stored form of a code.
+/// through <see cref="AuthorizationCodeFlow"/>, so this is the one stored form of a code.
 /// </summary>
 internal sealed record CodeGrant
 {

@@ -12,7 +12,7 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Corbado.Oidc.Server.Login;
 
 /// <summary>
-/// Writes the ID and access tokens of a redeemed code (for <see cref="PasskeyLoginFlow"/>), with OpenIddict's own token
+/// Writes the ID and access tokens of a redeemed code (for <see cref="LoginGrants"/>), with OpenIddict's own token
 /// handler, keys and token shapes: the ID token is the RS256 JWT OpenIddict would sign (same claims, same JWKS key); the access token
 /// is the RFC 9068 <c>at+jwt</c> OpenIddict issues (HMAC-signed with the internal key, then encrypted), so
 /// OpenIddict's /userinfo validates it like one of its own.

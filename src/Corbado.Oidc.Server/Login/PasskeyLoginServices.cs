@@ -6,8 +6,12 @@ public static class PasskeyLoginServices
     public static IServiceCollection AddPasskeyLogin(this IServiceCollection services)
     {
         services.AddSingleton<LoginTokenWriter>();
-        services.AddSingleton<ClientGrantPolicies>();
-        services.AddSingleton<PasskeyLoginFlow>();
+        services.AddSingleton<HintVerification>();
+        services.AddSingleton<LoginGrants>();
+        services.AddSingleton<AuthorizationCodeFlow>();
+        services.AddSingleton<TokenExchangeFlow>();
+        services.AddSingleton<RefreshTokenFlow>();
+        services.AddSingleton<PasskeyVerificationFlow>();
         return services;
     }
 }

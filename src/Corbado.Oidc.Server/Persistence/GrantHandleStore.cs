@@ -18,7 +18,7 @@ public sealed class GrantHandleStore(PreparedSql sql, TimeProvider timeProvider)
 
     private const string Insert = """INSERT INTO "AuthorizationCodes" ("Key", "Payload", "GrantId", "ExpiresAt") VALUES (@p0, @p1, @p2, @p3)""";
     private const string SelectUnexpired = """SELECT "Payload", "GrantId", "RedeemedAt" FROM "AuthorizationCodes" WHERE "Key" = @p0 AND "ExpiresAt" > @p1""";
-    private const string Redeem = """UPDATE "AuthorizationCodes" SET "RedeemedAt" = @p1, "Payload" = '' WHERE "Key" = @p0 AND "RedeemedAt" IS NULL""";
+    private const string Redeem = """UPDATE "AuthorizationCodes" SET "RedeemedAt" = @p1 WHERE "Key" = @p0 AND "RedeemedAt" IS NULL""";
 
     /// <summary>Stores <paramref name="payload"/> (what the handle stands for) and returns the handle.</summary>
     public async Task<string> IssueAsync(GrantHandleKind kind, string payload, string grantId, DateTimeOffset expiresAt, CancellationToken cancellationToken)
@@ -28,15 +28,15 @@ public sealed class GrantHandleStore(PreparedSql sql, TimeProvider timeProvider)
         return handle;
     }
 
-    /// <summary>The unexpired grant behind a handle: its payload while unredeemed, and its grant id.</summary>
+    /// <summary>The unexpired grant behind a handle: its payload (kept after redemption), its grant id, and whether it was redeemed.</summary>
     public Task<IssuedHandle?> FindAsync(GrantHandleKind kind, string handle, CancellationToken cancellationToken)
         => handle.Length != HandleLength ? Task.FromResult<IssuedHandle?>(null)
             : sql.QueryFirstAsync(SelectUnexpired, [KeyFor(kind, handle), timeProvider.GetUtcNow().ToUnixTimeSeconds()],
                 static row => new IssuedHandle(row.GetString(0), row.GetString(1), !row.IsDBNull(2)), cancellationToken);
 
     /// <summary>
-    /// Marks the handle redeemed; false when it was redeemed before (a replay). The payload is dropped at once: only the
-    /// hash, the grant id and the redemption time are needed until expiry, which keeps the table small under load.
+    /// Marks the handle redeemed; false when it was redeemed before (a replay). The payload stays until the row expires:
+    /// a spent refresh token still names its client, so /revoke can check it (RFC 7009 §2.1).
     /// </summary>
     public async Task<bool> TryRedeemAsync(GrantHandleKind kind, string handle, CancellationToken cancellationToken)
         => await sql.ExecuteAsync(Redeem, [KeyFor(kind, handle), timeProvider.GetUtcNow().ToUnixTimeSeconds()], cancellationToken) == 1;

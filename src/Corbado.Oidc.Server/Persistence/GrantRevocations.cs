@@ -6,30 +6,17 @@ namespace Corbado.Oidc.Server.Persistence;
 
 /// <summary>
 /// Revocation of what a replayed code produced, on the replay table: each login ("grant") carries a random id in its
-/// code and access token; a second redemption of the code records <c>revoked|id</c>, which /userinfo checks.
+/// code, access and refresh tokens; a replayed code or refresh token records <c>revoked|id</c>, which /userinfo and
+/// the refresh grant check.
 /// </summary>
 public sealed class GrantRevocations(
     IReplayGuard replay,
     PreparedSql sql,
     IOptions<OidcOptions> options,
-    TimeProvider timeProvider,
-    ILogger<GrantRevocations> logger,
-    // Optional: the command line registers no login events.
-    Diagnostics.LoginEvents? events = null)
+    TimeProvider timeProvider)
 {
     private const string RevokedScope = "corbado:revoked-grant";
     private const string SelectRecord = """SELECT 1 FROM "ReplayEntries" WHERE "Key" = @p0""";
-
-    /// <summary>
-    /// A redeemed code came back (RFC 6749 §4.1.2, OAuth 2.0 Security BCP §4.5): revokes every access token of its
-    /// grant, for as long as one of them could still be valid, and logs the replay.
-    /// </summary>
-    public async ValueTask RevokeReplayedCodeAsync(string grantId, string? clientId, CancellationToken cancellationToken)
-    {
-        await RevokeAsync(grantId, cancellationToken);
-        Diagnostics.ServerLog.AuthorizationCodeReplayed(logger, clientId);
-        events?.CodeReplayed(clientId);
-    }
 
     /// <summary>
     /// Revokes a grant: its access tokens at /userinfo and every refresh token of its family (RFC 9700 §4.14.2), for as

@@ -6,7 +6,7 @@ using OpenIddict.Abstractions;
 using OpenIddict.Core;
 using OpenIddict.EntityFrameworkCore.Models;
 
-namespace Corbado.Oidc.Server.Hosting;
+namespace Corbado.Oidc.Server.Clients;
 
 /// <summary>
 /// OpenIddict's application manager, remembering for a few minutes which (stored hash, presented secret) pairs
@@ -22,7 +22,7 @@ public sealed class VerifiedSecretCachingApplicationManager(
     IOptionsMonitor<OpenIddictCoreOptions> options,
     IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
     VerifiedSecretCache verified,
-    RegisteredClientCache clients)
+    ClientPolicies clients)
     : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
 {
     /// <summary>
@@ -31,15 +31,15 @@ public sealed class VerifiedSecretCachingApplicationManager(
     /// </summary>
     public override async ValueTask<OpenIddictEntityFrameworkCoreApplication?> FindByClientIdAsync(string identifier, CancellationToken cancellationToken = default)
     {
-        if (clients.TryGet(identifier, out var application))
+        if (clients.TryGetCached(identifier) is { } policy)
         {
-            return application;
+            return policy.Application;
         }
 
-        application = await base.FindByClientIdAsync(identifier, cancellationToken);
+        var application = await base.FindByClientIdAsync(identifier, cancellationToken);
         if (application is not null)
         {
-            clients.Remember(identifier, application);
+            await clients.RememberAsync(this, application, cancellationToken);
         }
 
         return application;

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Text.Json;
+using Corbado.Oidc.Core.Refusals;
+using Corbado.Oidc.Server.Login;
 using static OpenIddict.Abstractions.OpenIddictConstants;
 
-namespace Corbado.Oidc.Server.Login;
+namespace Corbado.Oidc.Server.Protocol;
 
 /// <summary>The token endpoint's JSON answers (RFC 6749 §5.1, §5.2), written the same way by every door.</summary>
 internal static class TokenResponse
@@ -33,6 +35,11 @@ internal static class TokenResponse
                 writer.WriteString(Parameters.RefreshToken, tokens.RefreshToken);
             }
         });
+
+    /// <summary>A refusal as the catalogue answers it at /token: its error, description and status.</summary>
+    public static Task WriteRefusalAsync(HttpContext context, Refusal refusal)
+        => WriteErrorAsync(context, refusal.Status, refusal.TokenError ?? throw new InvalidOperationException($"{refusal.Reason} is not a token refusal."),
+            refusal.Description);
 
     /// <summary>An error response (RFC 6749 §5.2).</summary>
     public static Task WriteErrorAsync(HttpContext context, int status, string error, string description)

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Corbado.Oidc.Server.Hosting;
+namespace Corbado.Oidc.Server.Protocol;
 
 /// <summary>
 /// HTTP Basic client credentials at /token (RFC 6749 §2.3.1: client id and secret form-encoded, then Base64), read by

@@ -6,7 +6,7 @@ using OpenIddict.Abstractions;
 using OpenIddict.Core;
 using OpenIddict.EntityFrameworkCore.Models;
 
-namespace Corbado.Oidc.Server.Hosting;
+namespace Corbado.Oidc.Server.Clients;
 
 /// <summary>The process-wide memory of verified secrets (see <see cref="VerifiedSecretCachingApplicationManager"/>).</summary>
 public sealed class VerifiedSecretCache : IDisposable

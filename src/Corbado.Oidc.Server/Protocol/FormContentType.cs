@@ -1,6 +1,6 @@
 using Microsoft.Net.Http.Headers;
 
-namespace Corbado.Oidc.Server.Hosting;
+namespace Corbado.Oidc.Server.Protocol;
 
 /// <summary>
 /// The Content-Type of a request body, read strictly: one media type (RFC 9110 §8.3). A list such as

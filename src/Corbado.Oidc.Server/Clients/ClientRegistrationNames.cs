@@ -1,0 +1,15 @@
+namespace Corbado.Oidc.Server.Clients;
+
+/// <summary>
+/// What this server stores in an OpenIddict application beyond OpenIddict's own fields: a permission for the verify API
+/// and the properties of the client's policy (docs/login-rules.md §5). Written by the registration, read only by
+/// <see cref="ClientPolicy"/>.
+/// </summary>
+public static class ClientRegistrationNames
+{
+    /// <summary>May call the verify API (<c>POST /api/v1/passkey-logins/verify</c>).</summary>
+    public const string PasskeyVerificationPermission = "ept:passkey_verification";
+
+    /// <summary>The application property holding a client's refresh-token lifetime in seconds.</summary>
+    public const string RefreshTokenLifetimeProperty = "corbado:refresh_token_lifetime";
+}
