@@ -1,13 +1,13 @@
+using Corbado.Oidc.Server.Admin;
+
 namespace Corbado.Oidc.Server.Endpoints;
 
 /// <summary>Development only: the landing page of the demo client, which shows the authorization response.</summary>
 public static class DevelopmentEndpoints
 {
-    public const string DemoCallbackPath = "/demo/callback";
-
     public static IEndpointRouteBuilder MapDevelopmentEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet(DemoCallbackPath, (HttpRequest request) =>
+        endpoints.MapGet(DevelopmentDemoClient.CallbackPath, (HttpRequest request) =>
         {
             var lines = request.Query.Select(pair => $"{pair.Key} = {pair.Value}");
             return Results.Text(

@@ -1,5 +1,4 @@
 using Corbado.Oidc.Core.Options;
-using Corbado.Oidc.Server.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace Corbado.Oidc.Server.Endpoints;
@@ -19,7 +18,7 @@ public static class ManagementEndpoints
             return app;
         }
 
-        app.MapWhen(context => ServerTelemetry.IsManagementRequest(context, management), branch =>
+        app.MapWhen(context => IsManagementRequest(context, management), branch =>
         {
             branch.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
             branch.UseHealthChecks("/health/live", HealthEndpoints.LiveOptions);
@@ -29,4 +28,8 @@ public static class ManagementEndpoints
         });
         return app;
     }
+
+    /// <summary>Whether a request arrived on the management port (probes and scrapes make no spans).</summary>
+    public static bool IsManagementRequest(HttpContext context, ManagementOptions management)
+        => management.Port is { } port && context.Connection.LocalPort == port;
 }

@@ -1,5 +1,4 @@
 using Corbado.Oidc.Server.Login;
-using Corbado.Oidc.Server.Persistence;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -11,7 +10,7 @@ namespace Corbado.Oidc.Server.Handlers;
 /// /userinfo refuses an access token whose grant was revoked because its code was replayed
 /// (see <see cref="Login.AuthorizationCodeFlow.RedeemCodeAsync"/>).
 /// </summary>
-public sealed class RejectRevokedAccessTokens(GrantRevocations grants) : IOpenIddictServerHandler<ValidateUserInfoRequestContext>
+internal sealed class RejectRevokedAccessTokens(LoginGrants grants) : IOpenIddictServerHandler<ValidateUserInfoRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ValidateUserInfoRequestContext>()

@@ -1,6 +1,6 @@
 using System.Text.Json;
+using Corbado.Oidc.Server.Clients;
 using Corbado.Oidc.Server.Login;
-using Corbado.Oidc.Server.Persistence;
 using Microsoft.IdentityModel.Tokens;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
@@ -19,7 +19,7 @@ namespace Corbado.Oidc.Server.Handlers;
 /// </summary>
 public sealed class ValidateSignedRequestObject(
     IOpenIddictApplicationManager applications,
-    RequestObjectSecretProtector secrets,
+    ClientPolicies clients,
     TimeProvider timeProvider) : IOpenIddictServerHandler<ExtractAuthorizationRequestContext>
 {
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
@@ -45,8 +45,8 @@ public sealed class ValidateSignedRequestObject(
             return;
         }
 
-        var application = await applications.FindByClientIdAsync(clientId, context.CancellationToken);
-        var keys = application is null ? [] : await ResolveKeysAsync(application, token.Alg, context.CancellationToken);
+        var client = await clients.FindAsync(clientId, context.CancellationToken);
+        var keys = client is null ? [] : await ResolveKeysAsync(client, token.Alg, context.CancellationToken);
         if (keys.Count == 0)
         {
             context.Reject("invalid_request_object", "The request object's algorithm is not accepted for this client.");
@@ -74,20 +74,13 @@ public sealed class ValidateSignedRequestObject(
         context.Request.Request = null;
     }
 
-    private async Task<List<SecurityKey>> ResolveKeysAsync(object application, string algorithm, CancellationToken cancellationToken)
+    private async Task<List<SecurityKey>> ResolveKeysAsync(ClientPolicy client, string algorithm, CancellationToken cancellationToken)
     {
         if (SignedRequestObject.AsymmetricAlgorithms.Contains(algorithm))
         {
-            return await applications.GetJsonWebKeySetAsync(application, cancellationToken) is { } set ? [.. set.GetSigningKeys()] : [];
+            return await applications.GetJsonWebKeySetAsync(client.Application, cancellationToken) is { } set ? [.. set.GetSigningKeys()] : [];
         }
 
-        if (SignedRequestObject.SymmetricAlgorithms.Contains(algorithm)
-            && (await applications.GetPropertiesAsync(application, cancellationToken)).TryGetValue(RequestObjectSecretProtector.ApplicationProperty, out var protectedSecret)
-            && secrets.Unprotect(protectedSecret.GetString() ?? "") is { } secret)
-        {
-            return [RequestObjectSecretProtector.HmacKey(secret)];
-        }
-
-        return [];
+        return SignedRequestObject.SymmetricAlgorithms.Contains(algorithm) && clients.RequestObjectKey(client) is { } key ? [key] : [];
     }
 }

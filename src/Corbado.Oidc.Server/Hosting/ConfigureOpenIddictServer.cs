@@ -7,7 +7,7 @@ namespace Corbado.Oidc.Server.Hosting;
 
 /// <summary>
 /// Applies the <c>Oidc</c> options and the <see cref="KeyRing"/> to OpenIddict. Runs when the server options are
-/// first needed, after <see cref="DatabaseInitializer"/> has migrated the database and created the keys, and again
+/// first needed, after <see cref="Admin.ConfiguredClientsStartup"/> has migrated the database and created the keys, and again
 /// whenever the key ring changes (<see cref="KeyRingChangeTokenSource"/>), so the JWKS and token validation follow
 /// rotations without restart.
 /// </summary>

@@ -33,9 +33,9 @@ public static class CorbadoOidcServerExtensions
         services.AddSingleton<IValidateOptions<List<Core.Options.ClientRegistration>>, Admin.ConfiguredClientsValidator>();
 
         // Hosted services start in registration order, before Kestrel accepts requests.
-        services.AddHostedService<DatabaseInitializer>();
+        services.AddHostedService<Admin.ConfiguredClientsStartup>();
         services.AddHostedService<KeyRingRefresher>();
-        services.AddHostedService<DevelopmentDemoClient>();
+        services.AddHostedService<Admin.DevelopmentDemoClient>();
         services.AddHostedService<ExpiredEntryPruner>();
 
         services.AddOpenIddict().AddServer(options =>

@@ -66,17 +66,13 @@ public static class ServerTelemetry
                 // Npgsql publishes a span per command under this name (PostgreSQL only; SQLite is traced by PreparedSql).
                 .AddSource("Npgsql")
                 // Query strings are redacted by the instrumentation by default: the login_hint never reaches a span.
-                .AddAspNetCoreInstrumentation(options => options.Filter = context => !IsManagementRequest(context, management))
+                .AddAspNetCoreInstrumentation(options => options.Filter = context => !Endpoints.ManagementEndpoints.IsManagementRequest(context, management))
                 .AddHttpClientInstrumentation()
                 .AddOtlpExporter());
         }
 
         return builder;
     }
-
-    /// <summary>Whether a request arrived on the management port (probes and scrapes make no spans).</summary>
-    public static bool IsManagementRequest(HttpContext context, ManagementOptions management)
-        => management.Port is { } port && context.Connection.LocalPort == port;
 
     /// <summary>
     /// The URLs the public listener would use without a management port: <c>urls</c> (ASPNETCORE_URLS, --urls), else

@@ -19,6 +19,7 @@ namespace Corbado.Oidc.Server.Login;
 /// </summary>
 internal sealed class LoginGrants(
     GrantHandleStore handles,
+    GrantRevocations revocations,
     IUserProfileStore profiles,
     LoginTokenWriter tokens,
     ClientPolicies clients,
@@ -41,6 +42,9 @@ internal sealed class LoginGrants(
             // A random id per login: the handle that revokes its tokens if its code is replayed.
             GrantId = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
         };
+
+    /// <summary>Whether a grant was revoked (its code or a refresh token replayed, or revoked at /revoke).</summary>
+    public ValueTask<bool> IsRevokedAsync(string grantId, CancellationToken cancellationToken) => revocations.IsRevokedAsync(grantId, cancellationToken);
 
     /// <summary>Stores the grant behind a new authorization code and returns the code.</summary>
     public async Task<string> IssueCodeAsync(CodeGrant grant, CancellationToken cancellationToken)

@@ -1,11 +1,9 @@
 using System.Security.Cryptography;
 using Corbado.Oidc.Core.Options;
-using Corbado.Oidc.Server.Admin;
-using Corbado.Oidc.Server.Endpoints;
 using Microsoft.Extensions.Options;
 using OpenIddict.Abstractions;
 
-namespace Corbado.Oidc.Server.Persistence;
+namespace Corbado.Oidc.Server.Admin;
 
 /// <summary>
 /// Development only: on the first start with no clients, registers a <c>demo</c> client whose redirect URI is this
@@ -14,6 +12,9 @@ namespace Corbado.Oidc.Server.Persistence;
 public sealed class DevelopmentDemoClient(IServiceProvider services, IHostEnvironment environment, IOptions<OidcOptions> oidc) : IHostedService
 {
     public const string ClientId = "demo";
+
+    /// <summary>The demo client's redirect URI on this server (answered by the development endpoints).</summary>
+    public const string CallbackPath = "/demo/callback";
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -47,7 +48,7 @@ public sealed class DevelopmentDemoClient(IServiceProvider services, IHostEnviro
     public static async Task<(string Secret, string RedirectUri)> RegisterAsync(IServiceProvider scopedServices, Uri issuer, CancellationToken cancellationToken)
     {
         var secret = ClientSecrets.Generate();
-        var redirectUri = new Uri(issuer, DevelopmentEndpoints.DemoCallbackPath.TrimStart('/')).AbsoluteUri;
+        var redirectUri = new Uri(issuer, CallbackPath.TrimStart('/')).AbsoluteUri;
         await scopedServices.GetRequiredService<ClientRegistrar>().UpsertAsync(new ClientRegistration
         {
             ClientId = ClientId,
