@@ -14,7 +14,9 @@ namespace Corbado.Oidc.Core.Refusals;
 /// <param name="Status">The HTTP status at /token and at the verify API (RFC 9457 problem).</param>
 /// <param name="Description">The <c>error_description</c> (and problem title): short, stable, without secrets.</param>
 /// <param name="LogLevel">The level of the operator's log line for this refusal.</param>
-public sealed record Refusal(string Reason, string? AuthorizationError, string? TokenError, int Status, string Description, LogLevel LogLevel)
+/// <param name="ErrorUri">The <c>error_uri</c>, where the answer reproduces one of OpenIddict's (which carry its documentation link).</param>
+public sealed record Refusal(string Reason, string? AuthorizationError, string? TokenError, int Status, string Description, LogLevel LogLevel,
+    string? ErrorUri = null)
 {
     /// <summary>The <c>reason</c> label of <c>corbado_oidc_logins_total</c>: the code itself, a bounded set by construction.</summary>
     public string MetricLabel => Reason;

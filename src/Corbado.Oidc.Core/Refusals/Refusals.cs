@@ -52,7 +52,10 @@ public static class Refusals
     public static readonly Refusal SubjectMismatch = new("subject_mismatch", null, null, 400, "The passkey login is for another user.", LogLevel.Warning);
 
     // Client authentication, at every door that authenticates a client itself (RFC 6749 §5.2).
-    public static readonly Refusal InvalidClientSecret = new(InvalidClient, null, InvalidClient, 401, "The specified client credentials are invalid.", LogLevel.Information);
+    // Answered by the fast door exactly as OpenIddict answers a wrong secret (its message ID2055), and compared with it by
+    // DoorEquivalenceTests.
+    public static readonly Refusal InvalidClientSecret = new(InvalidClient, null, InvalidClient, 401, "The specified client credentials are invalid.",
+        LogLevel.Information, "https://documentation.openiddict.com/errors/ID2055");
     public static readonly Refusal ClientNotPermitted = new(UnauthorizedClient, null, UnauthorizedClient, 403, "The client is not allowed to use this endpoint.", LogLevel.Information);
 
     // Codes (RFC 6749 §4.1.3, RFC 7636 §4.6).

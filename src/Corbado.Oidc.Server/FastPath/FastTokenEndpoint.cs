@@ -66,7 +66,7 @@ internal sealed class FastTokenEndpoint(ClientPolicies clients, AuthorizationCod
             // costs one PBKDF2 check, not a second one on OpenIddict's path.
             var refusal = Refusals.InvalidClientSecret;
             events.ClientAuthenticationFailed("/token", clientId, refusal);
-            context.Response.Headers.WWWAuthenticate = $"Basic error=\"{refusal.TokenError}\", error_description=\"{refusal.Description}\"";
+            context.Response.Headers.WWWAuthenticate = $"Basic error=\"{refusal.TokenError}\", error_description=\"{refusal.Description}\", error_uri=\"{refusal.ErrorUri}\"";
             await TokenResponse.WriteRefusalAsync(context, refusal);
             return true;
         }

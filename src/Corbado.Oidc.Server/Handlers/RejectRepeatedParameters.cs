@@ -6,29 +6,37 @@ using static OpenIddict.Server.OpenIddictServerEvents;
 namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
-/// RFC 6749 §3.1: request parameters MUST NOT be included more than once. OpenIddict keeps repeated values as an
-/// array and reads the first or none, so <c>state=a&amp;state=b</c> or two login hints would otherwise pass. Refused
-/// at extraction, before any value is trusted, so the error is answered locally.
+/// RFC 6749 §3.1 and §3.2: request parameters MUST NOT be included more than once, at any endpoint. OpenIddict keeps
+/// repeated values as an array and its typed accessors read such a parameter as absent, so <c>state=a&amp;state=b</c>,
+/// two login hints or a <c>code_verifier</c> sent twice would pass as if missing. Refused at extraction of every
+/// endpoint's request, by this one rule, before any value is trusted. Only the parameters specified as repeatable
+/// (<c>resource</c>, RFC 8707 §2; <c>audience</c>, RFC 8693 §2.1) may appear more than once.
 /// </summary>
-public sealed class RejectRepeatedParameters : IOpenIddictServerHandler<ExtractAuthorizationRequestContext>
+public sealed class RejectRepeatedParameters<TContext> : IOpenIddictServerHandler<TContext> where TContext : BaseValidatingContext
 {
+    private static readonly HashSet<string> Repeatable = new(StringComparer.Ordinal) { Parameters.Resource, Parameters.Audience };
+
+    /// <summary>
+    /// After the built-in extraction (so the request exists) and before this server's own extraction handlers
+    /// (<see cref="SetCodeVerifierAside"/>, <see cref="ValidateSignedRequestObject"/>), which read single values.
+    /// </summary>
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
-        = OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractAuthorizationRequestContext>()
-            .UseSingletonHandler<RejectRepeatedParameters>()
-            .SetOrder(HandlerOrder.AfterBuiltIns<ExtractAuthorizationRequestContext>())
+        = OpenIddictServerHandlerDescriptor.CreateBuilder<TContext>()
+            .UseSingletonHandler<RejectRepeatedParameters<TContext>>()
+            .SetOrder(HandlerOrder.AfterBuiltIns<TContext>() - 500)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
-    public ValueTask HandleAsync(ExtractAuthorizationRequestContext context)
+    public ValueTask HandleAsync(TContext context)
     {
-        if (context.Request is null)
+        if (context.Transaction.Request is not { } request)
         {
             return default;
         }
 
-        foreach (var (name, value) in context.Request.GetParameters())
+        foreach (var (name, value) in request.GetParameters())
         {
-            if (value.Count > 1)
+            if (value.Count > 1 && !Repeatable.Contains(name))
             {
                 context.Reject(Errors.InvalidRequest, $"The '{name}' parameter must not be repeated.");
                 return default;

@@ -25,7 +25,7 @@ public sealed class ValidateSignedRequestObject(
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ExtractAuthorizationRequestContext>()
             .UseScopedHandler<ValidateSignedRequestObject>()
-            .SetOrder(RejectRepeatedParameters.Descriptor.Order + 1_000)
+            .SetOrder(RejectRepeatedParameters<ExtractAuthorizationRequestContext>.Descriptor.Order + 1_000)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 

@@ -73,24 +73,10 @@ public static class CorbadoOidcServerExtensions
                 server.ActorTokenTypes.Clear();
             });
 
-            options.AddEventHandler(RememberRegisteredRedirectUri.Descriptor);
-            options.AddEventHandler(ValidateParameterShapes.Descriptor);
-            options.AddEventHandler(RejectRepeatedParameters.Descriptor);
-            options.AddEventHandler(ReturnValidationErrorsToClient.Descriptor);
-            options.AddEventHandler(SetLoginHintAside.Descriptor);
-            options.AddEventHandler(SetCodeVerifierAside.Descriptor);
-            options.AddEventHandler(RestoreCodeVerifier.Descriptor);
-            options.AddEventHandler(SignInPasskeyUser.Descriptor);
-            options.AddEventHandler(AttachPasskeyLoginCode.Descriptor);
-            options.AddEventHandler(RejectConflictingClientIdentifiers.Descriptor);
-            options.AddEventHandler(LeavePasskeyGrantsToLoginFlow.Descriptor);
-            options.AddEventHandler(AnswerPasskeyTokenRequest.Descriptor);
-            options.AddEventHandler(RevokePasskeyGrant.Descriptor);
-            options.AddEventHandler(PopulateUserInfo.Descriptor);
-            options.AddEventHandler(RejectRevokedAccessTokens.Descriptor);
-            options.AddEventHandler(ValidateSignedRequestObject.Descriptor);
-            options.AddEventHandler(AdvertiseRequestObjects.Descriptor);
-            options.AddEventHandler(AcceptRfc7523ClientAssertions.Descriptor);
+            foreach (var handler in PasskeyServerHandlers.All)
+            {
+                options.AddEventHandler(handler);
+            }
 
             var aspNetCore = options.UseAspNetCore();
             if (builder.Environment.IsDevelopment())

@@ -39,14 +39,18 @@ internal static class TokenResponse
     /// <summary>A refusal as the catalogue answers it at /token: its error, description and status.</summary>
     public static Task WriteRefusalAsync(HttpContext context, Refusal refusal)
         => WriteErrorAsync(context, refusal.Status, refusal.TokenError ?? throw new InvalidOperationException($"{refusal.Reason} is not a token refusal."),
-            refusal.Description);
+            refusal.Description, refusal.ErrorUri);
 
     /// <summary>An error response (RFC 6749 §5.2).</summary>
-    public static Task WriteErrorAsync(HttpContext context, int status, string error, string description)
+    public static Task WriteErrorAsync(HttpContext context, int status, string error, string description, string? errorUri = null)
         => WriteJsonAsync(context, status, writer =>
         {
             writer.WriteString(Parameters.Error, error);
             writer.WriteString(Parameters.ErrorDescription, description);
+            if (errorUri is not null)
+            {
+                writer.WriteString(Parameters.ErrorUri, errorUri);
+            }
         });
 
     /// <summary>JSON, never cached (RFC 6749 §5.1).</summary>

@@ -12,8 +12,9 @@ namespace Corbado.Oidc.Server.Tests.Differential;
 /// <summary>
 /// The two doors of the login (the fast path and OpenIddict's pipeline) behave alike: a seeded generator sends valid
 /// logins and hostile variants of every authorize and token parameter, header and hint (payloads bent and re-signed
-/// with the trusted key) to a server with the fast path on and to one with it off, and the observable outcomes must be
-/// equal: status, OAuth error, redirect target, and whether a code or tokens were issued. The suite runs a fixed seed
+/// with the trusted key) to a server with the fast path on and to one with it off, and the whole answers must be equal:
+/// status, OAuth error, description and error URI, <c>state</c> and <c>iss</c>, redirect target, the
+/// <c>WWW-Authenticate</c> challenge, and whether a code or tokens were issued. The suite runs a fixed seed
 /// and count; set <c>CORBADO_DIFF_CASES</c> and <c>CORBADO_DIFF_SEED</c> for a longer run.
 /// </summary>
 public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
@@ -77,8 +78,9 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(seen.Keys, key => key.Contains("invalid_grant", StringComparison.Ordinal));
     }
 
-    /// <summary>What a test can see of an answer, without values that differ per server (codes, tokens, descriptions).</summary>
-    private sealed record Outcome(int Status, string? Error, string? RedirectTarget, bool Code, bool Tokens);
+    /// <summary>What a test can see of an answer, without values that differ per server (codes, tokens, the issuer's port).</summary>
+    private sealed record Outcome(int Status, string? Error, string? Description, string? ErrorUri, string? State, string? Iss, string? RedirectTarget,
+        bool Code, bool Tokens, string? Challenge = null);
 
     /// <summary>One generated request, replayable against either server (each has its own database and codes).</summary>
     private sealed record Case(string Description, Func<HttpClient, CorbadoOidcServerFactory, Task<Outcome>> Run);
@@ -143,7 +145,10 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
             using var request = AuthorizeRequest(sent, repeated, usePost);
             using var response = await client.SendAsync(request);
             var parsed = await OidcProtocol.ParseAsync(response);
-            return new Outcome((int)parsed.StatusCode, parsed.Error ?? JsonError(parsed.Body),
+            var error = parsed.Error is null ? JsonError(parsed.Body) : null;
+            return new Outcome((int)parsed.StatusCode, parsed.Error ?? error?.Error, parsed.Parameters.GetValueOrDefault("error_description") ?? error?.Description,
+                parsed.Parameters.GetValueOrDefault("error_uri") ?? error?.Uri, parsed.Parameters.GetValueOrDefault("state"),
+                parsed.Parameters.TryGetValue("iss", out var iss) ? iss.Replace(factory.Issuer.AbsoluteUri, "{issuer}", StringComparison.Ordinal) : null,
                 parsed.RedirectTarget is { IsAbsoluteUri: true } target ? target.GetLeftPart(UriPartial.Path) : null, parsed.Code is not null, false);
         });
     }
@@ -304,7 +309,9 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
             using var request = TokenRequest(sent, authentication, clientId, repeatCode ? code : null, contentType!);
             using var response = await client.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
-            return new Outcome((int)response.StatusCode, JsonError(body), null, false, body.Contains("\"access_token\"", StringComparison.Ordinal));
+            var error = JsonError(body);
+            return new Outcome((int)response.StatusCode, error?.Error, error?.Description, error?.Uri, null, null, null, false,
+                body.Contains("\"access_token\"", StringComparison.Ordinal), response.Headers.WwwAuthenticate.ToString());
         });
     }
 
@@ -351,18 +358,23 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
 
     private static string Show(string? value) => value is null ? "(absent)" : value.Length > 24 ? value[..24] + "…" : value;
 
-    private static string? JsonError(string body)
+    private static (string? Error, string? Description, string? Uri)? JsonError(string body)
     {
         try
         {
             using var document = JsonDocument.Parse(body);
-            return document.RootElement.ValueKind == JsonValueKind.Object && document.RootElement.TryGetProperty("error", out var error) ? error.GetString() : null;
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error)
+                ? (error.GetString(), Text(root, "error_description"), Text(root, "error_uri"))
+                : null;
         }
         catch (JsonException)
         {
-            // OpenIddict's local error page is HTML, so fall back to the error name it shows.
-            return body.Contains("invalid_request", StringComparison.Ordinal) ? "invalid_request"
-                : body.Contains("invalid_client", StringComparison.Ordinal) ? "invalid_client" : null;
+            // OpenIddict's local error page is HTML: the whole page stands for the description.
+            return (body.Contains("invalid_request", StringComparison.Ordinal) ? "invalid_request"
+                : body.Contains("invalid_client", StringComparison.Ordinal) ? "invalid_client" : null, body, null);
         }
+
+        static string? Text(JsonElement root, string name) => root.TryGetProperty(name, out var value) ? value.GetString() : null;
     }
 }

@@ -124,4 +124,59 @@ public sealed class HostileTokenRequestTests
         Assert.Null(response.Code);
         Assert.Equal("invalid_request", response.Error ?? (response.Body.Contains("invalid_request", StringComparison.Ordinal) ? "invalid_request" : null));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Token_CodeVerifierRepeatedForACodeWithoutChallenge_IsRefusedWithInvalidRequest(bool fastPath)
+    {
+        using var factory = CreateFactory(fastPath);
+        using var client = factory.CreateProtocolClient();
+        var code = await IssueCodeAsync(factory, client);
+        var verifier = Pkce.Create().Verifier;
+        using var request = new HttpRequestMessage(HttpMethod.Post, "token")
+        {
+            Content = new FormUrlEncodedContent(
+            [
+                new("grant_type", "authorization_code"), new("code", code), new("redirect_uri", CorbadoOidcServerFactory.ConfidentialRedirectUri),
+                new("code_verifier", verifier), new("code_verifier", verifier),
+            ]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes(CorbadoOidcServerFactory.ConfidentialClientId + ":" + CorbadoOidcServerFactory.ConfidentialClientSecret)));
+
+        using var response = await client.SendAsync(request);
+        var json = await response.ReadJsonAsync();
+
+        // RFC 6749 §3.2: a repeated parameter is refused, not read as absent (which would match a code without a challenge).
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("invalid_request", json.GetProperty("error").GetString());
+        Assert.Equal("The 'code_verifier' parameter must not be repeated.", json.GetProperty("error_description").GetString());
+        Assert.False(json.TryGetProperty("access_token", out _));
+    }
+
+    [Theory]
+    [InlineData("POST", "revoke", "token")]
+    [InlineData("GET", "userinfo", "access_token")]
+    [InlineData("GET", ".well-known/openid-configuration", "x")]
+    [InlineData("GET", ".well-known/jwks", "x")]
+    public async Task AnyEndpoint_RepeatedParameter_IsRefusedWithInvalidRequest(string method, string path, string parameter)
+    {
+        using var factory = CreateFactory(fastPath: true);
+        using var client = factory.CreateProtocolClient();
+        using var request = method == "GET"
+            ? new HttpRequestMessage(HttpMethod.Get, $"{path}?{parameter}=a&{parameter}=b")
+            : new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent([new(parameter, "a"), new(parameter, "b")]) };
+        request.Headers.Authorization = method == "POST"
+            ? new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(
+                CorbadoOidcServerFactory.ConfidentialClientId + ":" + CorbadoOidcServerFactory.ConfidentialClientSecret)))
+            : null;
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        // /userinfo answers in the WWW-Authenticate header (RFC 6750 §3), the others in the body.
+        Assert.Contains($"The '{parameter}' parameter must not be repeated.",
+            await response.Content.ReadAsStringAsync() + response.Headers.WwwAuthenticate);
+    }
 }

@@ -14,6 +14,8 @@ public sealed class RefreshTokenTests : IDisposable
 {
     private const string AppId = "native-bff";
     private const string AppSecret = "native-bff-secret-0123456789abcdefghij";
+    private const string OtherId = "other-bff";
+    private const string OtherSecret = "other-bff-secret-0123456789abcdefghij";
 
     private readonly CorbadoOidcServerFactory _factory = new(settings =>
     {
@@ -22,6 +24,11 @@ public sealed class RefreshTokenTests : IDisposable
         settings["Clients:2:AllowTokenExchange"] = "true";
         settings["Clients:2:AllowRefreshTokens"] = "true";
         settings["Clients:2:RefreshTokenLifetime"] = "01:00:00";
+        // A second client allowed refresh tokens, and so /revoke.
+        settings["Clients:3:ClientId"] = OtherId;
+        settings["Clients:3:ClientSecret"] = OtherSecret;
+        settings["Clients:3:AllowTokenExchange"] = "true";
+        settings["Clients:3:AllowRefreshTokens"] = "true";
     });
 
     public void Dispose() => _factory.Dispose();
@@ -104,6 +111,36 @@ public sealed class RefreshTokenTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, revokeStatus);
         Assert.Equal(HttpStatusCode.BadRequest, refreshStatus);
         Assert.Equal(HttpStatusCode.Unauthorized, await UserInfoAsync(first.GetProperty("access_token").GetString()!));
+    }
+
+    [Fact]
+    public async Task Revoke_SpentRefreshTokenOfAnotherClient_Answers200AndChangesNothing()
+    {
+        var (_, first) = await ExchangeAsync("openid offline_access");
+        var spent = first.GetProperty("refresh_token").GetString()!;
+        var (_, second) = await RefreshAsync(spent);
+
+        // RFC 7009 §2.1: the token was not issued to the caller, spent or not; its family must not be revoked.
+        var (foreign, _) = await PostAsync("revoke", new() { ["token"] = spent }, OtherId, OtherSecret);
+
+        Assert.Equal(HttpStatusCode.OK, foreign);
+        var (status, _) = await RefreshAsync(second.GetProperty("refresh_token").GetString()!);
+        Assert.Equal(HttpStatusCode.OK, status);
+    }
+
+    [Fact]
+    public async Task Revoke_SpentRefreshTokenByItsOwnClient_RevokesTheFamily()
+    {
+        var (_, first) = await ExchangeAsync("openid offline_access");
+        var spent = first.GetProperty("refresh_token").GetString()!;
+        var (_, second) = await RefreshAsync(spent);
+
+        var (own, _) = await PostAsync("revoke", new() { ["token"] = spent });
+
+        Assert.Equal(HttpStatusCode.OK, own);
+        var (status, _) = await RefreshAsync(second.GetProperty("refresh_token").GetString()!);
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+        Assert.Equal(HttpStatusCode.Unauthorized, await UserInfoAsync(second.GetProperty("access_token").GetString()!));
     }
 
     [Fact]
