@@ -140,7 +140,8 @@ public sealed class JwksByUrlTests : IAsyncLifetime
 
         var refused = await LoginAsync(server, client, _first);
 
-        Assert.Equal("access_denied", refused.Error);
+        // The operator's problem, not the hint's: the user may try again (Refusals.KeysUnavailable).
+        Assert.Equal("temporarily_unavailable", refused.Error);
         var lines = capture.Lines.ToList();
         Assert.Contains(lines, line => line.Contains("keys_unavailable", StringComparison.Ordinal));
         Assert.DoesNotContain(lines, line => line.Contains("unknown_key", StringComparison.Ordinal));
