@@ -36,6 +36,12 @@ public static class BenchRun
             await Console.Error.WriteLineAsync("error: " + e.Message);
             return 2;
         }
+        catch (OperationCanceledException e)
+        {
+            // A request of the set-up that timed out (not Ctrl-C): say where.
+            await Console.Error.WriteLineAsync("error: timed out: " + e);
+            return 2;
+        }
     }
 
     private static async Task<int> RunCoreAsync(BenchOptions options, CancellationToken cancellationToken)

@@ -31,8 +31,10 @@ public sealed class MetricsScraper : IAsyncDisposable
             {
                 try
                 {
-                    using var response = await http.GetAsync("metrics", _stop.Token).ConfigureAwait(false);
-                    var body = await response.Content.ReadAsByteArrayAsync(_stop.Token).ConfigureAwait(false);
+                    // A scrape once started is finished (bounded by the client's timeout), as Prometheus finishes it: on
+                    // a short run the first scrape may still be in flight when the run ends.
+                    using var response = await http.GetAsync("metrics", CancellationToken.None).ConfigureAwait(false);
+                    var body = await response.Content.ReadAsByteArrayAsync(CancellationToken.None).ConfigureAwait(false);
                     if (response.IsSuccessStatusCode && body.Length > 0)
                     {
                         Interlocked.Increment(ref _succeeded);
@@ -43,7 +45,7 @@ public sealed class MetricsScraper : IAsyncDisposable
                         Fail($"GET /metrics answered {(int)response.StatusCode}");
                     }
                 }
-                catch (HttpRequestException e)
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
                     Fail(e.Message);
                 }

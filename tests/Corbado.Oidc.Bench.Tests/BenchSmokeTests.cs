@@ -56,14 +56,19 @@ public sealed class BenchSmokeTests : IDisposable
     }
 
     [Fact]
-    public async Task Bench_QuietServer_WritesNoLogLinesAndScrapesNothing()
+    public async Task Bench_QuietServerOnBothDatabases_OneRowPerDatabase_NoLogLinesAndNoScrape()
     {
-        var report = await RunAsync("--quiet-server");
+        var report = await RunAsync("--quiet-server", "--database", "both");
 
         Assert.Equal("quiet", report.GetProperty("configuration").GetString());
-        var row = Assert.Single(report.GetProperty("entryPoints").EnumerateArray());
-        Assert.Equal(20, row.GetProperty("succeeded").GetInt32());
-        Assert.Equal(0, row.GetProperty("scrapes").GetProperty("intervalSeconds").GetInt32());
-        Assert.Equal(0, row.GetProperty("logBytesPerOperation").GetDouble());
+        var rows = report.GetProperty("entryPoints").EnumerateArray().ToList();
+        Assert.Equal(["Sqlite", "PostgreSql"], rows.Select(row => row.GetProperty("database").GetString()));
+        Assert.All(rows, row =>
+        {
+            Assert.Equal("browser", row.GetProperty("entry").GetString());
+            Assert.Equal(20, row.GetProperty("succeeded").GetInt32());
+            Assert.Equal(0, row.GetProperty("scrapes").GetProperty("intervalSeconds").GetInt32());
+            Assert.Equal(0, row.GetProperty("logBytesPerOperation").GetDouble());
+        });
     }
 }
