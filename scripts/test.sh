@@ -40,11 +40,14 @@ dotnet test Corbado.Oidc.sln -c Release --no-build --nologo --blame-hang-timeout
 # Benchmark smoke runs are not tests: they report on their own line, and only the test runner's counts make the last one.
 smoke=()
 if [ -d bench/Corbado.Oidc.Bench ]; then
-  # Smoke runs of the benchmark: a few hundred complete logins, asserting zero errors, never speed; once with the
-  # parameters in the query and once in an HS256 request object, as Okta sends them by default.
+  # Smoke runs of the benchmark (shipped configuration): a few hundred operations, asserting zero errors, never speed;
+  # every entry point with the parameters in the query, and the browser login with an HS256 request object, as Okta
+  # sends them by default.
   for request_object in none hs256; do
+    entry=browser
+    [ "$request_object" = none ] && entry=all
     if dotnet run --project bench/Corbado.Oidc.Bench -c Release --no-build -- --logins 300 --concurrency 8 --duration-limit 120 \
-      --request-object "$request_object" --smoke; then
+      --request-object "$request_object" --entry "$entry" --smoke; then
       smoke+=("$request_object: completed without errors")
     else
       smoke+=("$request_object: FAILED")

@@ -30,14 +30,25 @@ public sealed record BenchOptions
     /// </summary>
     public const int AutoPremintLimit = 300_000;
 
-    /// <summary>Hints to mint before timing, warm-up excluded.</summary>
-    public int PremintCount => Math.Min(Logins, Premint
-        ?? (HintLifetimeSeconds > (int)HintSupply.DefaultLifetime.TotalSeconds ? Logins : AutoPremintLimit));
+    /// <summary>Hints to mint before timing, out of <paramref name="needed"/> (warm-ups and every entry point included).</summary>
+    public int PremintCount(int needed) => Math.Min(needed, Premint
+        ?? (HintLifetimeSeconds > (int)HintSupply.DefaultLifetime.TotalSeconds ? needed : AutoPremintLimit));
 
     public int Logins { get; init; } = 20_000;
     public int Concurrency { get; init; } = 32;
     public int DurationLimitSeconds { get; init; } = 600;
-    public BenchDatabase Database { get; init; } = BenchDatabase.Sqlite;
+    /// <summary>The databases run one after the other, each with a server of its own (<c>--database both</c>: SQLite, then PostgreSQL).</summary>
+    public IReadOnlyList<BenchDatabase> Databases { get; init; } = [BenchDatabase.Sqlite];
+    /// <summary>The entry points run one after the other on each server, in this order.</summary>
+    public IReadOnlyList<EntryPoint> Entries { get; init; } = [EntryPoint.Browser];
+    /// <summary>Today's quieter configuration instead of the image's (see <see cref="ServerConfiguration.Quiet"/>).</summary>
+    public bool QuietServer { get; init; }
+    /// <summary>Seconds between two scrapes of /metrics in the shipped configuration.</summary>
+    public int ScrapeIntervalSeconds { get; init; } = 5;
+    /// <summary>RS256 signs and verifies per crypto-floor measurement (a smoke run needs few).</summary>
+    public int FloorIterations { get; init; } = 3000;
+    /// <summary>Keep the server's drained standard output in this file (one per database with <c>--database both</c>).</summary>
+    public string? ServerOutput { get; init; }
     public RequestObjectMode RequestObject { get; init; } = RequestObjectMode.None;
     public string? ConnectionString { get; init; }
     public int? ServerCpu { get; init; }
@@ -65,11 +76,21 @@ public static class BenchCommandLine
 {
     public static RootCommand Build(Func<BenchOptions, CancellationToken, Task<int>> run, string[] args)
     {
-        var logins = Bounded(new Option<int>("--logins") { Description = "Timed logins to run (authorize + token + ID token check).", DefaultValueFactory = _ => 20_000 }, 1, BenchOptions.MaxLogins);
+        var logins = Bounded(new Option<int>("--logins") { Description = "Timed operations to run per entry point (a browser login: authorize + token + ID token check).", DefaultValueFactory = _ => 20_000 }, 1, BenchOptions.MaxLogins);
         var concurrency = Bounded(new Option<int>("--concurrency") { Description = "Concurrent workers, one login in flight each.", DefaultValueFactory = _ => 32 }, 1, 1024);
         var durationLimit = Bounded(new Option<int>("--duration-limit") { Description = "Stop starting new logins after this many seconds of timed run.", DefaultValueFactory = _ => 600 }, 1, 24 * 3600);
-        var database = new Option<string>("--database") { Description = "sqlite or postgresql.", DefaultValueFactory = _ => "sqlite" };
-        database.AcceptOnlyFromAmong("sqlite", "postgresql");
+        var database = new Option<string>("--database") { Description = "sqlite, postgresql, or both (one server each, one table).", DefaultValueFactory = _ => "sqlite" };
+        database.AcceptOnlyFromAmong("sqlite", "postgresql", "both");
+        var entry = new Option<string>("--entry")
+        {
+            Description = "The entry point(s) to run: browser (authorize + code at /token), exchange (RFC 8693 token exchange), refresh (refresh_token grant), verify (the verify API), or all of them in that order.",
+            DefaultValueFactory = _ => "browser",
+        };
+        entry.AcceptOnlyFromAmong("browser", "exchange", "refresh", "verify", "all");
+        var quietServer = new Option<bool>("--quiet-server") { Description = "Run the server as the benchmark did before issue 19 (log level Warning, no management port, no scrape) instead of in the shipped configuration of deploy/Dockerfile." };
+        var floorIterations = Bounded(new Option<int>("--floor-iterations") { Description = "RS256 signs and verifies timed for each crypto-floor measurement (before and after the load).", DefaultValueFactory = _ => 3000 }, 10, 100_000);
+        var serverOutput = new Option<string?>("--server-output") { Description = "Keep the server's standard output (its log lines, drained as a container runtime drains them) in this file; with --database both, one file per database (-sqlite, -postgresql before the extension)." };
+        var scrapeInterval = Bounded(new Option<int>("--scrape-interval") { Description = "Seconds between two Prometheus scrapes of /metrics on the management port (shipped configuration).", DefaultValueFactory = _ => 5 }, 1, 300);
         var requestObject = new Option<string>("--request-object") { Description = "none (parameters in the query) or hs256 (a signed request object, OIDC Core 6.1, keyed with the client secret as Okta does by default).", DefaultValueFactory = _ => "none" };
         requestObject.AcceptOnlyFromAmong("none", "hs256");
         var connectionString = new Option<string?>("--connection-string") { Description = "Npgsql connection string (postgresql); without it a throwaway cluster is started." };
@@ -99,7 +120,7 @@ public static class BenchCommandLine
                 }
             }
         });
-        var premint = new Option<int?>("--premint") { Description = "Hints minted before timing starts, on every core (at most --logins); the rest are minted on the driver's core while the run goes. Default: all of them up to 300,000, or all with --hint-lifetime." };
+        var premint = new Option<int?>("--premint") { Description = "Hints minted before timing starts, on every core (warm-ups and every entry point included); the rest are minted on the driver's core while the runs go. Default: all of them up to 300,000, or all with --hint-lifetime." };
         premint.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() is { } value && (value < 0 || value > BenchOptions.MaxLogins))
@@ -113,14 +134,25 @@ public static class BenchCommandLine
 
         var root = new RootCommand("Corbado.Oidc login benchmark: starts the server, drives full passkey logins, reports throughput, latency and cost.")
         {
-            logins, concurrency, durationLimit, database, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint, hintLifetime, smoke,
+            logins, concurrency, durationLimit, database, entry, quietServer, scrapeInterval, serverOutput, floorIterations, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint, hintLifetime, smoke,
         };
+        root.Subcommands.Add(AbSummaryCommand());
         root.SetAction((parse, cancellationToken) => run(new BenchOptions
         {
             Logins = parse.GetValue(logins),
             Concurrency = parse.GetValue(concurrency),
             DurationLimitSeconds = parse.GetValue(durationLimit),
-            Database = parse.GetValue(database) == "postgresql" ? BenchDatabase.PostgreSql : BenchDatabase.Sqlite,
+            Databases = parse.GetValue(database) switch
+            {
+                "postgresql" => [BenchDatabase.PostgreSql],
+                "both" => [BenchDatabase.Sqlite, BenchDatabase.PostgreSql],
+                _ => [BenchDatabase.Sqlite],
+            },
+            Entries = parse.GetValue(entry) is "all" or null ? EntryPoints.All : [Enum.Parse<EntryPoint>(parse.GetValue(entry)!, ignoreCase: true)],
+            QuietServer = parse.GetValue(quietServer),
+            ScrapeIntervalSeconds = parse.GetValue(scrapeInterval),
+            ServerOutput = parse.GetValue(serverOutput),
+            FloorIterations = parse.GetValue(floorIterations),
             RequestObject = parse.GetValue(requestObject) == "hs256" ? RequestObjectMode.Hs256 : RequestObjectMode.None,
             ConnectionString = parse.GetValue(connectionString),
             ServerCpu = parse.GetValue(serverCpu),
@@ -138,6 +170,34 @@ public static class BenchCommandLine
             CommandLine = string.Join(' ', args),
         }, cancellationToken));
         return root;
+    }
+
+    /// <summary><c>ab-summary</c>: the pairs, means and spreads of an A/B (scripts/bench-ab.sh) from the runs' JSON reports.</summary>
+    private static Command AbSummaryCommand()
+    {
+        var baseRuns = new Option<string[]>("--base") { Description = "The A runs' JSON reports, in run order.", AllowMultipleArgumentsPerToken = true, Required = true };
+        var headRuns = new Option<string[]>("--head") { Description = "The B runs' JSON reports, in run order.", AllowMultipleArgumentsPerToken = true, Required = true };
+        var baseLabel = new Option<string>("--base-label") { Description = "What A is (a commit).", DefaultValueFactory = _ => "base" };
+        var headLabel = new Option<string>("--head-label") { Description = "What B is.", DefaultValueFactory = _ => "head" };
+        var command = new Command("ab-summary", "Summarise an A/B of JSON reports: each pair, mean, min–max and standard deviation of server CPU per operation and of the floor ratio.")
+        {
+            baseRuns, headRuns, baseLabel, headLabel,
+        };
+        command.SetAction(parse =>
+        {
+            try
+            {
+                Console.Write(AbSummary.Format(parse.GetValue(baseLabel)!, parse.GetValue(headLabel)!,
+                    [.. parse.GetValue(baseRuns)!.Select(AbRun.Read)], [.. parse.GetValue(headRuns)!.Select(AbRun.Read)]));
+                return 0;
+            }
+            catch (Exception e) when (e is InvalidOperationException or IOException or System.Text.Json.JsonException or KeyNotFoundException)
+            {
+                Console.Error.WriteLine("error: " + e.Message);
+                return 2;
+            }
+        });
+        return command;
     }
 
     private static Option<int> Bounded(Option<int> option, int min, int max)

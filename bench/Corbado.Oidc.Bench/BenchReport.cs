@@ -19,6 +19,10 @@ public sealed record BenchReport
     public required double LoadAverageBefore { get; init; }
     public required double LoadAverageAfter { get; init; }
     public required RunSettings Settings { get; init; }
+    /// <summary><c>shipped</c> (the image's configuration, the default) or <c>quiet</c> (<c>--quiet-server</c>).</summary>
+    public required string Configuration { get; init; }
+    /// <summary>The entry point the detailed sections describe (the first one run).</summary>
+    public required string Entry { get; init; }
 
     public required int Requested { get; init; }
     public required int Attempted { get; init; }
@@ -57,6 +61,12 @@ public sealed record BenchReport
     public required long DatabaseBytesBefore { get; init; }
     public required long DatabaseBytesAfter { get; init; }
     public required double DatabaseBytesPerLogin { get; init; }
+    /// <summary>Bytes the server wrote to standard output and error per operation (its log lines, as drained).</summary>
+    public required double LogBytesPerLogin { get; init; }
+    /// <summary>The Prometheus scrapes of the management port during the timed run (shipped configuration).</summary>
+    public required ScrapeStats Scrapes { get; init; }
+    /// <summary>Every entry point run, on every database: CPU per operation against its own floor.</summary>
+    public required IReadOnlyList<EntryPointResult> EntryPoints { get; init; }
 
     public required IReadOnlyList<WindowStats> Windows { get; init; }
     /// <summary>Last full window against the first: change in logins/s and in p99, percent. Null without two full windows.</summary>
@@ -82,7 +92,8 @@ public sealed record BenchReport
     public string ToConsole()
     {
         var s = new StringBuilder();
-        s.AppendLine(I($"Corbado.Oidc login benchmark — {Settings.Database}, request object {RequestObjectName(Settings.RequestObject)}, C={Settings.Concurrency}, server CPU {Cpu(Settings.ServerCpu)}, driver CPU {Cpu(Settings.DriverCpu)}"));
+        s.AppendLine(I($"Corbado.Oidc login benchmark — {Configuration} configuration, {Settings.Database}, {Entry}, request object {RequestObjectName(Settings.RequestObject)}, C={Settings.Concurrency}, server CPU {Cpu(Settings.ServerCpu)}, driver CPU {Cpu(Settings.DriverCpu)}"));
+        s.AppendLine("  configuration     " + Settings.ServerMode);
         s.AppendLine(I($"  logins            {Succeeded:N0} ok / {Attempted:N0} attempted / {Requested:N0} requested ({StoppedBy})"));
         s.AppendLine(I($"  duration          {DurationSeconds:N2} s (load average {LoadAverageBefore:N2} → {LoadAverageAfter:N2})"));
         s.AppendLine(I($"  throughput        {LoginsPerSecond:N1} logins/s"));
@@ -102,6 +113,7 @@ public sealed record BenchReport
         s.AppendLine(I($"  CPU / floor       {FloorRatio:N2}×"));
         s.AppendLine(I($"  peak RSS          {PeakRssMb:N1} MB (after run {RssAfterMb:N1} MB, {ServerThreadsAfter} threads)"));
         s.AppendLine(I($"  database          {Mb(DatabaseBytesBefore)} before, {Mb(DatabaseBytesAfter)} after ({DatabaseBytesPerLogin:N0} bytes/login)"));
+        s.AppendLine(I($"  server output     {LogBytesPerLogin:N0} bytes/login drained; {ScrapeText(Scrapes)}"));
         s.AppendLine(I($"  hints             {Hints.Preminted:N0} pre-minted in {Hints.PremintSeconds:N1} s ({Hints.PremintPerSecond:N0}/s, lifetime {Hints.LifetimeSeconds} s), {Hints.Minted:N0} minted in all, {Hints.StaleDropped:N0} stale dropped, {Hints.StarvedWaits:N0} waits for the producer ({Hints.StarvedSeconds:N2} s)"));
         s.AppendLine();
         s.AppendLine(I($"  window (every {Settings.Window:N0})   logins/s      p50      p99  server CPU ms/login"));
@@ -116,9 +128,17 @@ public sealed record BenchReport
         }
 
         s.AppendLine();
+        s.AppendLine("  entry points (server CPU per operation against each one's own RSA floor)");
+        s.AppendLine("  database    entry          ops     ops/s  CPU ms/op  floor µs  CPU/floor   p50 ms   p99 ms  log B/op  errors");
+        foreach (var e in EntryPoints)
+        {
+            s.AppendLine(I($"  {e.Database,-10}  {e.Entry,-9} {e.Succeeded,8:N0} {e.OperationsPerSecond,9:N1} {e.ServerCpuMsPerOperation,10:N3} {e.FloorMicroseconds,9:N1} {e.FloorRatio,9:N2}× {e.P50Ms,8:N2} {e.P99Ms,8:N2} {e.LogBytesPerOperation,9:N0}  {ErrorText(e.Errors)}"));
+        }
+
+        s.AppendLine();
         foreach (var target in Targets)
         {
-            s.AppendLine(I($"  target {target.Name,-34} {target.Measured,-22} {target.Verdict}"));
+            s.AppendLine(I($"  target {target.Name,-44} {target.Measured,-22} {target.Verdict}"));
         }
 
         s.AppendLine(Passed ? "PASS: every login completed without an error." : "FAIL: see errors above.");
@@ -132,8 +152,16 @@ public sealed record BenchReport
     public string ToSmokeSummary()
     {
         var s = new StringBuilder();
-        s.AppendLine(I($"Benchmark smoke run, request object {RequestObjectName(Settings.RequestObject)}: {Succeeded:N0} of {Requested:N0} logins completed ({Attempted:N0} attempted, {StoppedBy})"));
-        AppendErrors(s, "  errors: ");
+        s.AppendLine(I($"Benchmark smoke run, {Configuration} configuration, request object {RequestObjectName(Settings.RequestObject)}:"));
+        foreach (var e in EntryPoints)
+        {
+            s.AppendLine(I($"  {e.Database} {e.Entry}: {e.Succeeded:N0} of {e.Requested:N0} completed ({e.StoppedBy}), errors {ErrorText(e.Errors)}{(Configuration == ServerConfiguration.ShippedName ? $", {ScrapeText(e.Scrapes)}" : "")}"));
+        }
+
+        foreach (var sample in ErrorSamples)
+        {
+            s.AppendLine("    e.g. " + sample.ReplaceLineEndings(" "));
+        }
         s.Append(Passed ? "PASS: every login completed without an error." : "FAIL: see errors above.");
         return s.ToString();
     }
@@ -155,7 +183,9 @@ public sealed record BenchReport
         s.AppendLine();
         s.AppendLine(I($"**Machine:** {Machine.CpuModel}{(Machine.CpuMhz is null ? "" : $" ({Machine.CpuMhz} MHz)")}, {Machine.CpuinfoProcessors} processors in /proc/cpuinfo, nproc {Machine.Nproc}, {Machine.MemoryMb:N0} MB RAM, Linux {Machine.Kernel}, {Machine.Runtime}. Load average {LoadAverageBefore:N2} when timing started, {LoadAverageAfter:N2} at the end (the benchmark itself accounts for up to 2; more means other work shared the machine)."));
         s.AppendLine();
-        s.AppendLine(I($"**Run:** {Settings.Database}, {(Settings.RequestObject == RequestObjectMode.Hs256 ? "parameters in an HS256 request object" : "parameters in the query")}, {Succeeded:N0} of {Requested:N0} logins ({StoppedBy}) after {Settings.Warmup:N0} warm-up logins, concurrency {Settings.Concurrency}, server on CPU {Cpu(Settings.ServerCpu)}, driver on CPU {Cpu(Settings.DriverCpu)}, {Settings.ServerMode}."));
+        s.AppendLine(I($"**Configuration:** {Settings.ServerMode}."));
+        s.AppendLine();
+        s.AppendLine(I($"**Run:** {Settings.Database}, {Entry}, {(Settings.RequestObject == RequestObjectMode.Hs256 ? "parameters in an HS256 request object" : "parameters in the query")}, {Succeeded:N0} of {Requested:N0} logins ({StoppedBy}) after {Settings.Warmup:N0} warm-up logins, concurrency {Settings.Concurrency}, server on CPU {Cpu(Settings.ServerCpu)}, driver on CPU {Cpu(Settings.DriverCpu)}."));
         s.AppendLine();
         s.AppendLine("| Measure | Value |");
         s.AppendLine("|---|---|");
@@ -166,8 +196,17 @@ public sealed record BenchReport
         s.AppendLine(I($"| Server CPU / floor | {FloorRatio:N2}× |"));
         s.AppendLine(I($"| Peak RSS (VmHWM) | {PeakRssMb:N1} MB ({ServerThreadsAfter} server threads at the end) |"));
         s.AppendLine(I($"| Database size | {Mb(DatabaseBytesBefore)} → {Mb(DatabaseBytesAfter)} ({DatabaseBytesPerLogin:N0} bytes/login) |"));
+        s.AppendLine(I($"| Server output | {LogBytesPerLogin:N0} bytes/login drained; {ScrapeText(Scrapes)} |"));
         s.AppendLine(I($"| Driver CPU | {DriverCpuMicrosecondsPerLogin:N1} µs per login ({DriverCoresBusy:N2} cores busy), peak RSS {DriverPeakRssMb:N0} MB |"));
         s.AppendLine(I($"| Hints | {Hints.Preminted:N0} pre-minted ({Hints.PremintPerSecond:N0}/s, lifetime {Hints.LifetimeSeconds} s), {Hints.Minted - Hints.Preminted - Settings.Warmup:N0} minted during the run, {Hints.StarvedSeconds:N2} s waited |"));
+        s.AppendLine();
+        s.AppendLine("| Database | Entry point | Operations | Ops/s | Server CPU / op | Floor (RSA) | CPU / floor | p50 ms | p99 ms | Log bytes / op | Errors |");
+        s.AppendLine("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|");
+        foreach (var e in EntryPoints)
+        {
+            s.AppendLine(I($"| {e.Database} | {e.Entry} | {e.Succeeded:N0} | {e.OperationsPerSecond:N1} | {e.ServerCpuMsPerOperation:N3} ms | {e.FloorMicroseconds:N1} µs ({e.FloorOperations}) | {e.FloorRatio:N2}× | {e.P50Ms:N2} | {e.P99Ms:N2} | {e.LogBytesPerOperation:N0} | {ErrorText(e.Errors)} |"));
+        }
+
         s.AppendLine();
         s.AppendLine("| Latency (ms) | p50 | p95 | p99 | max |");
         s.AppendLine("|---|---:|---:|---:|---:|");
@@ -222,6 +261,11 @@ public sealed record BenchReport
 
         File.WriteAllText(path, text);
     }
+
+    private static string ErrorText(IReadOnlyDictionary<string, long> errors) => errors.Count == 0 ? "none" : string.Join(", ", errors.Select(e => I($"{e.Key} {e.Value}")));
+
+    private static string ScrapeText(ScrapeStats scrapes) => scrapes.IntervalSeconds == 0 ? "no metrics scrape"
+        : I($"{scrapes.Succeeded} scrapes of /metrics every {scrapes.IntervalSeconds} s ({(scrapes.Succeeded > 0 ? scrapes.Bytes / scrapes.Succeeded : 0):N0} bytes each), {scrapes.Failed} failed");
 
     private static string CpuPerLogin(WindowStats window) => window.ServerCpuMsPerLogin is { } ms ? I($"{ms:N3}") : "–";
 

@@ -1,17 +1,8 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.Json;
 
 namespace Corbado.Oidc.Bench;
-
-/// <summary>The relying party's side of one client: its id, secret and registered redirect URI.</summary>
-public sealed record BenchClient(string ClientId, string ClientSecret, string RedirectUri);
-
-/// <summary>How a run ended.</summary>
-public sealed record DriveResult(int Attempted, int Succeeded, int Failed, string StoppedBy, TimeSpan Elapsed);
 
 /// <summary>
 /// Runs full logins as a browser and relying party would, with a fixed number of workers: <c>/authorize</c> with a
@@ -20,7 +11,7 @@ public sealed record DriveResult(int Attempted, int Succeeded, int Failed, strin
 /// <see cref="RequestObjectMode.Hs256"/> the authorization parameters travel in a signed request object.
 /// </summary>
 public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client, IdTokenVerifier verifier, HintSupply hints,
-    RequestObjectMode requestObject = RequestObjectMode.None)
+    RequestObjectMode requestObject = RequestObjectMode.None) : OperationDriver(http)
 {
     private readonly string _issuer = issuer.AbsoluteUri;
     private readonly string _redirectPrefix = client.RedirectUri + "?";
@@ -31,100 +22,12 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
         : null;
     private readonly Uri _tokenUri = new(http.BaseAddress!, "token");
     private readonly string _tokenFormMiddle = "&redirect_uri=" + Uri.EscapeDataString(client.RedirectUri) + "&code_verifier=";
-    private readonly string _basicCredentials = "Basic " + Convert.ToBase64String(
-        Encoding.UTF8.GetBytes(Uri.EscapeDataString(client.ClientId) + ":" + Uri.EscapeDataString(client.ClientSecret)));
+    private readonly string _basicCredentials = BasicCredentials(client);
 
     /// <summary>What an Okta-style relying party asks for; the profile row is read on every login.</summary>
     public const string Scope = "openid profile email";
 
-    /// <summary>Past this many failures a run stops: the numbers would mean nothing.</summary>
-    public const int MaxErrors = 1000;
-
-    private const int MaxSamples = 5;
-    private readonly ConcurrentDictionary<string, long> _errors = new(StringComparer.Ordinal);
-    private readonly ConcurrentQueue<string> _samples = new();
-    private long _errorCount;
-
-    public IReadOnlyDictionary<string, long> Errors => new SortedDictionary<string, long>(_errors, StringComparer.Ordinal);
-
-    public long ErrorCount => Interlocked.Read(ref _errorCount);
-
-    /// <summary>The first few failures in detail (status, a slice of the body), for a person to read.</summary>
-    public IReadOnlyCollection<string> ErrorSamples => _samples.ToArray();
-
-    public void ResetErrors()
-    {
-        _errors.Clear();
-        _samples.Clear();
-        Interlocked.Exchange(ref _errorCount, 0);
-    }
-
-    /// <summary>
-    /// Runs <paramref name="count"/> logins on <paramref name="concurrency"/> workers. No new login starts after
-    /// <paramref name="limit"/>; one in flight is bounded by the HTTP client's timeout.
-    /// </summary>
-    public async Task<DriveResult> RunAsync(int count, int concurrency, TimeSpan limit, LatencyLog? log, Func<bool> serverAlive,
-        CancellationToken cancellationToken)
-    {
-        using var hardStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        hardStop.CancelAfter(limit + http.Timeout + TimeSpan.FromSeconds(10));
-        var elapsed = Stopwatch.StartNew();
-        var next = -1;
-        var succeeded = 0;
-        var failed = 0;
-        var stoppedBy = "completed";
-
-        var workers = new Task[concurrency];
-        for (var w = 0; w < concurrency; w++)
-        {
-            workers[w] = Task.Run(async () =>
-            {
-                while (true)
-                {
-                    if (elapsed.Elapsed >= limit)
-                    {
-                        stoppedBy = "duration_limit";
-                        return;
-                    }
-
-                    if (ErrorCount >= MaxErrors)
-                    {
-                        stoppedBy = "too_many_errors";
-                        return;
-                    }
-
-                    if (cancellationToken.IsCancellationRequested)
-                    {
-                        stoppedBy = "cancelled";
-                        return;
-                    }
-
-                    if (Interlocked.Increment(ref next) >= count)
-                    {
-                        return;
-                    }
-
-                    if (await LoginOnceAsync(log, hardStop.Token))
-                    {
-                        Interlocked.Increment(ref succeeded);
-                    }
-                    else
-                    {
-                        Interlocked.Increment(ref failed);
-                        if (!serverAlive())
-                        {
-                            stoppedBy = "server_exited";
-                            return;
-                        }
-                    }
-                }
-            }, CancellationToken.None);
-        }
-
-        await Task.WhenAll(workers);
-        elapsed.Stop();
-        return new DriveResult(succeeded + failed, succeeded, failed, stoppedBy, elapsed.Elapsed);
-    }
+    protected override Task<bool> OnceAsync(LatencyLog? log, CancellationToken cancellationToken) => LoginOnceAsync(log, cancellationToken);
 
     private async Task<bool> LoginOnceAsync(LatencyLog? log, CancellationToken cancellationToken)
     {
@@ -138,7 +41,7 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
 
             var started = Stopwatch.GetTimestamp();
             using var authorizeRequest = new HttpRequestMessage(HttpMethod.Get, login.AuthorizeUri);
-            using var authorization = await http.SendAsync(authorizeRequest, cancellationToken);
+            using var authorization = await Http.SendAsync(authorizeRequest, cancellationToken);
             var authorized = Stopwatch.GetTimestamp();
 
             if (authorization.StatusCode != HttpStatusCode.Redirect)
@@ -174,7 +77,7 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
             {
                 // RFC 6749 §2.3.1 client_secret_basic, encoded once for the run.
                 tokenRequest.Headers.TryAddWithoutValidation("Authorization", _basicCredentials);
-                using var tokenResponse = await http.SendAsync(tokenRequest, cancellationToken);
+                using var tokenResponse = await Http.SendAsync(tokenRequest, cancellationToken);
                 tokenStatus = tokenResponse.StatusCode;
                 body = await tokenResponse.Content.ReadAsByteArrayAsync(cancellationToken);
             }
@@ -185,12 +88,12 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
                 return Fail($"token_status_{(int)tokenStatus}", Encoding.UTF8.GetString(body));
             }
 
-            if (IdToken(body) is not { } idToken)
+            if (StringMember(body, "id_token"u8) is not { } idToken)
             {
                 return Fail("no_id_token", Encoding.UTF8.GetString(body));
             }
 
-            var problem = verifier.Verify(idToken, login.Nonce);
+            var problem = await verifier.VerifyAsync(idToken, login.Nonce);
             var verified = Stopwatch.GetTimestamp();
             if (problem is not null)
             {
@@ -228,50 +131,4 @@ public sealed class LoginDriver(HttpClient http, Uri issuer, BenchClient client,
         content.Headers.TryAddWithoutValidation("Content-Type", "application/x-www-form-urlencoded");
         return content;
     }
-
-    /// <summary>The <c>id_token</c> member of a token response, or null.</summary>
-    private static string? IdToken(ReadOnlySpan<byte> json)
-    {
-        try
-        {
-            var reader = new Utf8JsonReader(json);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return null;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                var isIdToken = reader.ValueTextEquals("id_token"u8);
-                reader.Read();
-                if (isIdToken)
-                {
-                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
-                }
-
-                reader.Skip();
-            }
-
-            return null;
-        }
-        catch (JsonException)
-        {
-            return null;
-        }
-    }
-
-    private bool Fail(string kind, string? detail)
-    {
-        _errors.AddOrUpdate(kind, 1, (_, n) => n + 1);
-        Interlocked.Increment(ref _errorCount);
-        if (_samples.Count < MaxSamples)
-        {
-            var text = detail is null ? "" : detail.Length > 300 ? detail[..300] + "…" : detail;
-            _samples.Enqueue(string.Create(CultureInfo.InvariantCulture, $"{kind}: {text}"));
-        }
-
-        return false;
-    }
-
-    private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 }

@@ -1,26 +1,37 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.Bench;
 
 /// <summary>
-/// The server under test: the test suite's <see cref="ServerProcess"/> (launch, output, readiness, kill) on a loopback
-/// port with a fresh data directory, plus what only the benchmark needs: pinning with taskset and the process's
-/// accounting in /proc. Disposing it kills the process tree and removes the directory.
+/// The server under test: <c>dotnet Corbado.Oidc.Server.dll</c> on a loopback port with a fresh data directory,
+/// configured by environment variables only, pinned with taskset when asked. Its standard output and error are pipes
+/// that the benchmark drains into files as a container runtime drains a container's (so the server pays for writing
+/// its log lines to a pipe, as in the image, and the driver holds none of them in memory). Disposing it kills the
+/// process tree and removes the directory.
 /// </summary>
 public sealed class ServerUnderTest : IAsyncDisposable
 {
     private const int ClockTicksPerSecond = 100; // USER_HZ on Linux
-    private readonly ServerProcess _process;
+    private readonly Process _process;
     private readonly string _dataDirectory;
+    private readonly Task _drainOutput;
+    private readonly Task _drainErrors;
     private int _disposed;
 
-    private ServerUnderTest(ServerProcess process, Uri baseAddress, Uri issuer, string dataDirectory)
+    private ServerUnderTest(Process process, Uri baseAddress, Uri issuer, Uri? managementAddress, string dataDirectory, string? outputFile)
     {
         _process = process;
         BaseAddress = baseAddress;
         Issuer = issuer;
+        ManagementAddress = managementAddress;
         _dataDirectory = dataDirectory;
+        OutputFile = outputFile is null ? Path.Combine(dataDirectory, "server.stdout.log") : Path.GetFullPath(outputFile);
+        ErrorFile = Path.Combine(dataDirectory, "server.stderr.log");
+        _drainOutput = Drain(process.StandardOutput.BaseStream, OutputFile);
+        _drainErrors = Drain(process.StandardError.BaseStream, ErrorFile);
     }
 
     /// <summary>Where the driver sends requests (plain HTTP on loopback).</summary>
@@ -29,37 +40,32 @@ public sealed class ServerUnderTest : IAsyncDisposable
     /// <summary>The public https issuer; TLS is assumed at a proxy, so every request says X-Forwarded-Proto: https.</summary>
     public Uri Issuer { get; }
 
-    public int ProcessId => _process.ProcessId;
+    /// <summary>The management port (<c>/metrics</c>), when the configuration has one.</summary>
+    public Uri? ManagementAddress { get; }
+
+    /// <summary>The drained standard output (the JSON log lines in the shipped configuration); in the data directory unless kept elsewhere.</summary>
+    public string OutputFile { get; }
+
+    public string ErrorFile { get; }
+
+    public int ProcessId => _process.Id;
 
     public bool HasExited => _process.HasExited;
 
-    public static string FindRepositoryRoot()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-            {
-                if (File.Exists(Path.Combine(directory.FullName, "Corbado.Oidc.sln")))
-                {
-                    return directory.FullName;
-                }
-            }
-        }
-
-        throw new InvalidOperationException("Corbado.Oidc.sln was not found above the current directory; pass --server-dll.");
-    }
-
-    /// <summary>The <c>DOTNET_*</c> variables the production image sets (<c>ENV</c> lines of deploy/Dockerfile).</summary>
-    public static IReadOnlyList<KeyValuePair<string, string>> ImageRuntimeSettings()
-        => [.. System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(FindRepositoryRoot(), "deploy", "Dockerfile")), @"\b(DOTNET_\w+)=(\S+)")
-            .Select(match => new KeyValuePair<string, string>(match.Groups[1].Value, match.Groups[2].Value))];
+    /// <summary>Bytes the server has written to standard output and error so far (as drained).</summary>
+    public long OutputBytes() => FileLength(OutputFile) + FileLength(ErrorFile);
 
     public static string DefaultServerDll() =>
-        Path.Combine(FindRepositoryRoot(), "src", "Corbado.Oidc.Server", "bin", "Release", "net10.0", "Corbado.Oidc.Server.dll");
+        Path.Combine(RepositoryFiles.Root(), "src", "Corbado.Oidc.Server", "bin", "Release", "net10.0", "Corbado.Oidc.Server.dll");
 
-    /// <summary>Starts the server with <paramref name="settings"/> as environment, pinned to <paramref name="cpu"/> when given, and waits until it is ready (60 s at most).</summary>
+    /// <summary>
+    /// Starts the server with <paramref name="settings"/> as environment (inherited ASP.NET Core and section__key
+    /// variables removed, as an operator's clean environment), pinned to <paramref name="cpu"/> when given, and waits
+    /// until it is ready (60 s at most). Its standard output goes to <paramref name="outputFile"/> when given (kept after
+    /// the run), else to a file in the data directory.
+    /// </summary>
     public static async Task<ServerUnderTest> StartAsync(string serverDll, string dataDirectory, IReadOnlyDictionary<string, string> settings,
-        int? cpu, CancellationToken cancellationToken)
+        int? managementPort, int? cpu, string? outputFile, CancellationToken cancellationToken)
     {
         if (!File.Exists(serverDll))
         {
@@ -69,27 +75,53 @@ public sealed class ServerUnderTest : IAsyncDisposable
         var port = LoopbackPorts.Free();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var issuer = new Uri($"https://127.0.0.1:{port}/");
-        var environment = new Dictionary<string, string?>(StringComparer.Ordinal)
+        var fullPath = Path.GetFullPath(serverDll);
+        // taskset execs dotnet, so the pid stays the server's and every thread it starts inherits the mask.
+        var start = new ProcessStartInfo(cpu is null ? "dotnet" : "taskset")
         {
-            ["ASPNETCORE_ENVIRONMENT"] = "Production",
-            ["DOTNET_ENVIRONMENT"] = "Production",
-            ["ASPNETCORE_URLS"] = baseAddress.GetLeftPart(UriPartial.Authority),
-            ["Oidc__Issuer"] = issuer.AbsoluteUri,
-            // Production requires a key-encryption key; a fresh one per run (each run has its own database).
-            ["Keys__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            WorkingDirectory = Path.GetDirectoryName(fullPath)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
         };
-        foreach (var (key, value) in settings)
+        if (cpu is { } n)
         {
-            environment[key] = value;
+            foreach (var argument in new[] { "-c", n.ToString(CultureInfo.InvariantCulture), "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
         }
 
-        // taskset execs dotnet, so the pid stays the server's and every thread it starts inherits the mask.
-        string[]? pin = cpu is { } n ? ["taskset", "-c", n.ToString(CultureInfo.InvariantCulture)] : null;
-        var fullPath = Path.GetFullPath(serverDll);
-        var server = new ServerUnderTest(ServerProcess.Start(environment, [], Path.GetDirectoryName(fullPath)!, pin, fullPath), baseAddress, issuer, dataDirectory);
+        start.ArgumentList.Add(fullPath);
+        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.Contains("__", StringComparison.Ordinal)).ToList())
+        {
+            start.Environment.Remove(name);
+        }
+
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_URLS"] = baseAddress.GetLeftPart(UriPartial.Authority);
+        start.Environment["Oidc__Issuer"] = issuer.AbsoluteUri;
+        // Production requires a key-encryption key and an audit salt; fresh ones per run (each run has its own database).
+        start.Environment["Keys__EncryptionKey"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        start.Environment["Audit__SubjectHashSalt"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
+        Uri? management = null;
+        if (managementPort is { } mp)
+        {
+            start.Environment["Management__Port"] = mp.ToString(CultureInfo.InvariantCulture);
+            start.Environment["Management__Host"] = "127.0.0.1";
+            management = new Uri($"http://127.0.0.1:{mp}/");
+        }
+
+        foreach (var (key, value) in settings)
+        {
+            start.Environment[key] = value;
+        }
+
+        var server = new ServerUnderTest(Process.Start(start)!, baseAddress, issuer, management, dataDirectory, outputFile);
         try
         {
-            await server._process.WaitUntilReadyAsync(baseAddress, TimeSpan.FromSeconds(60), cancellationToken);
+            await server.WaitUntilReadyAsync(TimeSpan.FromSeconds(60), cancellationToken);
             return server;
         }
         catch
@@ -118,8 +150,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
 
     public int ThreadCount() => (int)StatusKilobytes("Threads:");
 
-    /// <summary>The last lines the server wrote, for a failure message.</summary>
-    public string RecentOutput(int lines = 40) => string.Join(Environment.NewLine, _process.Output.Split('\n').TakeLast(lines + 1)).TrimEnd();
+    /// <summary>The last lines the server wrote (output, then errors), for a failure message.</summary>
+    public string RecentOutput(int lines = 40) => (Tail(OutputFile, lines) + Environment.NewLine + Tail(ErrorFile, lines)).Trim();
 
     public async ValueTask DisposeAsync()
     {
@@ -128,16 +160,18 @@ public sealed class ServerUnderTest : IAsyncDisposable
             return;
         }
 
+        KillNow();
         try
         {
-            // Kills the process tree and waits for it (ten seconds at most).
-            await Task.Run(_process.Dispose);
+            // The pipes close with the process: the drains end.
+            await Task.WhenAll(_drainOutput, _drainErrors).WaitAsync(TimeSpan.FromSeconds(10));
         }
-        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
+        catch (Exception e) when (e is IOException or TimeoutException or ObjectDisposedException)
         {
-            await Console.Error.WriteLineAsync($"warning: could not confirm the server stopped: {e.Message}");
+            await Console.Error.WriteLineAsync($"warning: the server's output was not drained to the end: {e.Message}");
         }
 
+        _process.Dispose();
         try
         {
             Directory.Delete(_dataDirectory, recursive: true);
@@ -148,17 +182,86 @@ public sealed class ServerUnderTest : IAsyncDisposable
         }
     }
 
-    /// <summary>Kills the server (Ctrl-C, process exit).</summary>
+    /// <summary>Kills the server and its process tree (Ctrl-C, process exit, disposal).</summary>
     public void KillNow()
     {
         try
         {
-            _process.Kill();
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(10_000);
+            }
         }
-        catch (InvalidOperationException)
+        catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception)
         {
             // Already gone, or already disposed.
         }
+    }
+
+    private async Task WaitUntilReadyAsync(TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(5) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (_process.HasExited)
+            {
+                await Task.WhenAll(_drainOutput, _drainErrors).WaitAsync(TimeSpan.FromSeconds(5), cancellationToken);
+                throw new InvalidOperationException($"The server exited with {_process.ExitCode}. Output:\n{RecentOutput()}");
+            }
+
+            try
+            {
+                using var response = await client.GetAsync("health/ready", cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                // Not listening yet, or too busy starting to answer within the client's timeout.
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+
+        throw new TimeoutException($"The server was not ready within {timeout}. Output:\n{RecentOutput()}");
+    }
+
+    /// <summary>Copies a pipe to a file, block by block, until the writer closes it.</summary>
+    private static Task Drain(Stream pipe, string path) => Task.Run(async () =>
+    {
+        await using var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 64 * 1024);
+        var buffer = new byte[64 * 1024];
+        int read;
+        while ((read = await pipe.ReadAsync(buffer)) > 0)
+        {
+            await file.WriteAsync(buffer.AsMemory(0, read));
+            // Flushed at once, as a runtime's log file is readable while the container runs.
+            await file.FlushAsync();
+        }
+    });
+
+    private static long FileLength(string path)
+    {
+        var info = new FileInfo(path);
+        return info.Exists ? info.Length : 0;
+    }
+
+    private static string Tail(string path, int lines)
+    {
+        if (!File.Exists(path))
+        {
+            return "";
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        stream.Seek(Math.Max(0, stream.Length - 32 * 1024), SeekOrigin.Begin);
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return string.Join(Environment.NewLine, reader.ReadToEnd().Split('\n').TakeLast(lines + 1)).TrimEnd();
     }
 
     private long StatusKilobytes(string field)

@@ -1,0 +1,74 @@
+using System.Text.Json;
+
+namespace Corbado.Oidc.Bench.Tests;
+
+/// <summary>
+/// The benchmark end to end, in a tiny configuration: a real server process, every entry point, both server
+/// configurations. Speed is not asserted (a shared test machine); what the run did is.
+/// </summary>
+public sealed class BenchSmokeTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("corbado-oidc-bench-test-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private async Task<JsonElement> RunAsync(params string[] options)
+    {
+        var json = Path.Combine(_directory, "report.json");
+        string[] arguments =
+        [
+            BenchProcess.BenchDll, "--server-dll", BenchProcess.ServerDll, "--logins", "20", "--warmup", "2", "--concurrency", "4",
+            "--floor-iterations", "20", "--duration-limit", "120", "--json", json, .. options,
+        ];
+        var (exitCode, output, errors) = await BenchProcess.RunAsync("dotnet", arguments, TimeSpan.FromMinutes(5));
+        Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{errors}");
+        return JsonDocument.Parse(await File.ReadAllTextAsync(json)).RootElement.Clone();
+    }
+
+    [Fact]
+    public async Task Bench_Default_RunsEveryEntryPointInTheShippedConfiguration()
+    {
+        var serverOutput = Path.Combine(_directory, "server.log");
+
+        var report = await RunAsync("--entry", "all", "--server-output", serverOutput);
+
+        Assert.Equal("shipped", report.GetProperty("configuration").GetString());
+        Assert.Contains("Logging__Console__FormatterName=json", report.GetProperty("settings").GetProperty("serverMode").GetString(), StringComparison.Ordinal);
+        var rows = report.GetProperty("entryPoints").EnumerateArray().ToList();
+        Assert.Equal(["browser", "exchange", "refresh", "verify"], rows.Select(row => row.GetProperty("entry").GetString()));
+        foreach (var row in rows)
+        {
+            Assert.Equal(20, row.GetProperty("succeeded").GetInt32());
+            Assert.True(row.GetProperty("serverCpuMsPerOperation").GetDouble() > 0);
+            Assert.True(row.GetProperty("floorMicroseconds").GetDouble() > 0);
+            // The management port answered Prometheus's scrape during the run, and every scrape succeeded.
+            Assert.True(row.GetProperty("scrapes").GetProperty("succeeded").GetInt32() >= 1);
+            Assert.Equal(0, row.GetProperty("scrapes").GetProperty("failed").GetInt32());
+            // Information-level JSON lines were written (and drained) for every operation.
+            Assert.True(row.GetProperty("logBytesPerOperation").GetDouble() > 100, row.ToString());
+        }
+
+        // The verify API signs nothing: its floor is one verification, less than the login's sign + verify.
+        Assert.True(rows[3].GetProperty("floorMicroseconds").GetDouble() < rows[0].GetProperty("floorMicroseconds").GetDouble());
+        var lines = await File.ReadAllLinesAsync(serverOutput);
+        Assert.All(lines.Where(line => line.Length > 0), line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
+        Assert.Contains(lines, line => line.Contains("\"Category\":\"Corbado.Oidc.Audit\"", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Bench_QuietServerOnBothDatabases_OneRowPerDatabase_NoLogLinesAndNoScrape()
+    {
+        var report = await RunAsync("--quiet-server", "--database", "both");
+
+        Assert.Equal("quiet", report.GetProperty("configuration").GetString());
+        var rows = report.GetProperty("entryPoints").EnumerateArray().ToList();
+        Assert.Equal(["Sqlite", "PostgreSql"], rows.Select(row => row.GetProperty("database").GetString()));
+        Assert.All(rows, row =>
+        {
+            Assert.Equal("browser", row.GetProperty("entry").GetString());
+            Assert.Equal(20, row.GetProperty("succeeded").GetInt32());
+            Assert.Equal(0, row.GetProperty("scrapes").GetProperty("intervalSeconds").GetInt32());
+            Assert.Equal(0, row.GetProperty("logBytesPerOperation").GetDouble());
+        });
+    }
+}
