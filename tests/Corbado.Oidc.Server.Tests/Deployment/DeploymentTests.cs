@@ -13,9 +13,9 @@ namespace Corbado.Oidc.Server.Tests.Deployment;
 /// </summary>
 public sealed class DeploymentTests
 {
-    private static readonly string Root = FindRepositoryRoot();
-    private static readonly string Deploy = Path.Combine(Root, "deploy");
-    private static readonly string SchemaCheck = Path.Combine(Root, "tests", "Corbado.Oidc.Server.Tests", "Deployment", "schema");
+    internal static readonly string Root = FindRepositoryRoot();
+    internal static readonly string Deploy = Path.Combine(Root, "deploy");
+    internal static readonly string SchemaCheck = Path.Combine(Root, "tests", "Corbado.Oidc.Server.Tests", "Deployment", "schema");
 
     private static readonly Dictionary<string, string?> ComposeSecrets = new()
     {
@@ -75,7 +75,7 @@ public sealed class DeploymentTests
         Assert.True(exitCode == 0, output);
         var documents = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
         Assert.Equal(
-            ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Job", "PodDisruptionBudget", "Secret", "Service", "Service", "ServiceMonitor"],
+            ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Job", "PodDisruptionBudget", "PrometheusRule", "Secret", "Service", "Service", "ServiceMonitor"],
             documents.Select(d => d.GetProperty("kind").GetString()).Order(StringComparer.Ordinal));
 
         var pod = documents.Single(d => d.GetProperty("kind").GetString() == "Deployment").GetProperty("spec").GetProperty("template").GetProperty("spec");
@@ -187,7 +187,7 @@ public sealed class DeploymentTests
             .ToDictionary(line => line[..line.IndexOf('=', StringComparison.Ordinal)], line => (string?)line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..]);
 
     /// <summary>Runs a tool to completion (bounded) and returns its exit code and its output (stdout, then stderr).</summary>
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments,
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo(fileName)
