@@ -19,6 +19,9 @@ public sealed class DeploymentTests
 
     private static readonly Dictionary<string, string?> ComposeSecrets = new()
     {
+        ["OIDC_ISSUER"] = "https://login.example.com/",
+        ["CORBADO_PROJECT_ID"] = "pro-1234567890",
+        ["CORBADO_JWKS_URL"] = "https://pro-1234567890.frontendapi.corbado.io/.well-known/jwks",
         ["POSTGRES_PASSWORD"] = "compose-check-password",
         ["CORBADO_API_SECRET"] = "compose-check-api-secret",
         ["AUDIT_SUBJECT_HASH_SALT"] = "compose-check-salt-0123456789abcdef0123",
@@ -31,7 +34,7 @@ public sealed class DeploymentTests
         var (exitCode, output) = await RunAsync("docker-compose", ["-f", Path.Combine(Deploy, "docker-compose.yml"), "config"], ComposeSecrets);
 
         Assert.True(exitCode == 0, output);
-        foreach (var service in new[] { "server-1:", "server-2:", "postgres:", "nginx:", "prometheus:" })
+        foreach (var service in new[] { "server-1:", "server-2:", "postgres:", "nginx:", "prometheus:", "alertmanager:" })
         {
             Assert.Contains("  " + service, output);
         }
@@ -48,6 +51,19 @@ public sealed class DeploymentTests
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("set POSTGRES_PASSWORD", output);
+    }
+
+    [Theory]
+    [InlineData("OIDC_ISSUER")]
+    [InlineData("CORBADO_PROJECT_ID")]
+    [InlineData("CORBADO_JWKS_URL")]
+    public async Task ComposeFile_WithoutARequiredSetting_IsRefusedNamingIt(string variable)
+    {
+        var (exitCode, output) = await RunAsync("docker-compose", ["-f", Path.Combine(Deploy, "docker-compose.yml"), "config"],
+            new Dictionary<string, string?>(ComposeSecrets) { [variable] = null });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("set " + variable, output);
     }
 
     [Fact]
