@@ -20,7 +20,7 @@ public sealed class AdminOptionsValidator(IOptions<ManagementOptions> management
                 failures.Add(ExampleSecrets.Refusal("Admin:ApiKey"));
             }
 
-            if (management.Value.Port is null)
+            if (!ManagementPortSet())
             {
                 failures.Add("Admin:ApiKey is set but Management:Port is not: the admin API is served only on the management port.");
             }
@@ -32,5 +32,18 @@ public sealed class AdminOptionsValidator(IOptions<ManagementOptions> management
         }
 
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private bool ManagementPortSet()
+    {
+        try
+        {
+            return management.Value.Port is not null;
+        }
+        catch (OptionsValidationException)
+        {
+            // An invalid Management section is reported on its own; this one's problems are still listed with it.
+            return true;
+        }
     }
 }
