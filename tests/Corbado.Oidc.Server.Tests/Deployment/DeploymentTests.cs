@@ -91,7 +91,7 @@ public sealed class DeploymentTests
         Assert.True(exitCode == 0, output);
         var documents = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
         Assert.Equal(
-            ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Job", "PodDisruptionBudget", "PrometheusRule", "Secret", "Service", "Service", "ServiceMonitor"],
+            ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "Service", "ServiceMonitor"],
             documents.Select(d => d.GetProperty("kind").GetString()).Order(StringComparer.Ordinal));
 
         var pod = documents.Single(d => d.GetProperty("kind").GetString() == "Deployment").GetProperty("spec").GetProperty("template").GetProperty("spec");
@@ -111,8 +111,28 @@ public sealed class DeploymentTests
         Assert.All(publicService.GetProperty("spec").GetProperty("ports").EnumerateArray(), port => Assert.Equal("http", port.GetProperty("targetPort").GetString()));
         var monitor = documents.Single(d => d.GetProperty("kind").GetString() == "ServiceMonitor");
         Assert.Equal("management", monitor.GetProperty("spec").GetProperty("endpoints")[0].GetProperty("port").GetString());
-        var secret = documents.Single(d => d.GetProperty("kind").GetString() == "Secret").GetProperty("stringData");
+
+        // Issue 22: the HPA owns the replica count; drains evict one at a time; a preStop drain; no migration Job beside
+        // the replicas' own locked migration; the management port only from the monitoring namespace; the Ingress keeps
+        // no access log (its query carries the login_hint).
+        var deployment = documents.Single(d => d.GetProperty("kind").GetString() == "Deployment");
+        Assert.False(deployment.GetProperty("spec").TryGetProperty("replicas", out _));
+        Assert.True(container.GetProperty("lifecycle").GetProperty("preStop").TryGetProperty("exec", out _));
+        var budget = documents.Single(d => d.GetProperty("kind").GetString() == "PodDisruptionBudget").GetProperty("spec");
+        Assert.Equal(1, budget.GetProperty("maxUnavailable").GetInt32());
+        Assert.False(budget.TryGetProperty("minAvailable", out _));
+        var policy = documents.Single(d => d.GetProperty("kind").GetString() == "NetworkPolicy").GetProperty("spec").GetProperty("ingress").EnumerateArray().ToList();
+        Assert.All(policy.Where(rule => rule.GetProperty("ports").EnumerateArray().Any(p => p.GetProperty("port").GetString() == "management")),
+            rule => Assert.True(rule.TryGetProperty("from", out _)));
+        var ingress = documents.Single(d => d.GetProperty("kind").GetString() == "Ingress");
+        Assert.Equal("false", ingress.GetProperty("metadata").GetProperty("annotations").GetProperty("nginx.ingress.kubernetes.io/enable-access-log").GetString());
+
+        // The Secret is applied on its own (apply -k of the server never overwrites a real one).
+        var (secretExit, secretOutput) = await RunAsync("node", [Path.Combine(SchemaCheck, "validate.mjs"), Path.Combine(Deploy, "kubernetes", "secret")]);
+        Assert.True(secretExit == 0, secretOutput);
+        var secret = Assert.Single(JsonDocument.Parse(secretOutput).RootElement.EnumerateArray()).GetProperty("stringData");
         Assert.True(secret.TryGetProperty("Audit__SubjectHashSalt", out _));
+        Assert.True(secret.TryGetProperty("Keys__EncryptionKey", out _));
     }
 
     [Fact]
