@@ -68,6 +68,35 @@ public sealed partial class PrometheusTests
     }
 
     [Fact]
+    public async Task GrafanaDashboard_EveryQuery_PassesPromtool_AndEveryMetricOfOursIsShown()
+    {
+        var queries = DashboardQueries();
+        var work = Directory.CreateTempSubdirectory("corbado-oidc-grafana-").FullName;
+        try
+        {
+            // Each panel's query as a recording rule: promtool parses and checks it as Prometheus would run it.
+            var rules = new { groups = new[] { new { name = "dashboard", rules = queries.Select((expr, i) => new { record = $"corbado_oidc_dashboard:panel_{i + 1}", expr }) } } };
+            await File.WriteAllTextAsync(Path.Combine(work, "dashboard-rules.json"), JsonSerializer.Serialize(rules));
+
+            var (exitCode, output) = await DeploymentTests.RunAsync("promtool", ["check", "rules", Path.Combine(work, "dashboard-rules.json")]);
+
+            Assert.True(exitCode == 0, output);
+            Assert.Contains($"SUCCESS: {queries.Count} rules found", output);
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+
+        foreach (var metric in new[] { "corbado_oidc_logins_total", "corbado_oidc_login_duration_seconds_bucket", "corbado_oidc_tokens_issued_total",
+            "corbado_oidc_code_replays_total", "corbado_oidc_jwks_refreshes_total", "corbado_oidc_remote_verifications_total",
+            "corbado_oidc_pruned_rows_total", "corbado_oidc_passkey_keys_available" })
+        {
+            Assert.Contains(queries, query => query.Contains(metric, StringComparison.Ordinal));
+        }
+    }
+
+    [Fact]
     public async Task Alertmanager_AmtoolCheckConfig_AcceptsTheRouting()
     {
         var (exitCode, output) = await DeploymentTests.RunAsync("amtool", ["check-config", Path.Combine(Folder, "alertmanager.yml")]);
@@ -132,11 +161,27 @@ public sealed partial class PrometheusTests
             var loaded = rules.GetProperty("groups").EnumerateArray().SelectMany(g => g.GetProperty("rules").EnumerateArray()).Select(r => r.GetProperty("name").GetString()!);
             Assert.Equal(AlertNames().Order(StringComparer.Ordinal), loaded.Order(StringComparer.Ordinal));
             Assert.All(keys.GetProperty("result").EnumerateArray(), series => Assert.Equal("1", series.GetProperty("value")[1].GetString()));
+
+            // Every dashboard query runs on this Prometheus.
+            foreach (var query in DashboardQueries())
+            {
+                using var answer = JsonDocument.Parse(await client.GetStringAsync("api/v1/query?query=" + Uri.EscapeDataString(query)));
+                Assert.Equal("success", answer.RootElement.GetProperty("status").GetString());
+            }
         }
         finally
         {
             Directory.Delete(work, recursive: true);
         }
+    }
+
+    /// <summary>The <c>expr</c> of every panel target of deploy/grafana/corbado-oidc.json.</summary>
+    private static List<string> DashboardQueries()
+    {
+        using var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(DeploymentTests.Deploy, "grafana", "corbado-oidc.json")));
+        return [.. dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(panel => panel.GetProperty("targets").EnumerateArray())
+            .Select(target => target.GetProperty("expr").GetString()!)];
     }
 
     /// <summary>The alert names of alerts.yml.</summary>
