@@ -269,7 +269,10 @@ public static class AdminCommandLine
         // The verbs' audit events (AdminAudit) and nothing else, on standard error: standard output carries the verbs'
         // answers, a generated secret among them, and scripts read it.
         builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
-        builder.Logging.AddFilter((category, level) => category == Diagnostics.AuditLog.Category && level >= LogLevel.Information);
+        // A filter of the console provider itself: it outranks the configuration's category rules (Logging:LogLevel), so
+        // no other category reaches the console whatever appsettings say.
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(
+            (category, level) => category == Diagnostics.AuditLog.Category && level >= LogLevel.Information);
         builder.Services.AddCorbadoOidcCore(builder.Configuration, builder.Environment);
 
         using var host = builder.Build();

@@ -114,6 +114,53 @@ public sealed class AdminApiTests
         Assert.Equal(HttpStatusCode.NotFound, publicPort.StatusCode);
     }
 
+    [Fact]
+    public async Task CommandLine_ClientAndUserChanges_AreAuditEvents_WithoutSecretsOrSubjects()
+    {
+        var directory = Directory.CreateTempSubdirectory("corbado-oidc-cli-audit-").FullName;
+        try
+        {
+            var jwksFile = Path.Combine(directory, "issuer.jwks.json");
+            using (var key = TestSigningKey.CreateRsa())
+            {
+                await File.WriteAllTextAsync(jwksFile, TestSigningKey.ToJwksJson(key));
+            }
+
+            var environment = new Dictionary<string, string?>
+            {
+                ["ASPNETCORE_ENVIRONMENT"] = "Production",
+                ["Oidc__Issuer"] = "https://login.example.com/",
+                ["Corbado__ProjectId"] = HintMinter.DefaultProjectId,
+                ["Corbado__JwksFile"] = jwksFile,
+                ["ConnectionStrings__Oidc"] = $"Data Source={Path.Combine(directory, "oidc.db")}",
+                ["Logging__Console__FormatterName"] = "json",
+            };
+
+            var (addExit, added) = await ServerProcess.RunAsync(environment, directory, "clients", "add", "--client-id", "cli-audit-rp", "--redirect-uri", "https://rp.example.com/cb");
+            var (setExit, set) = await ServerProcess.RunAsync(environment, directory, "users", "set", "--sub", Subject, "--email", "u7@example.com");
+            var (removeExit, removed) = await ServerProcess.RunAsync(environment, directory, "clients", "remove", "--client-id", "cli-audit-rp");
+
+            Assert.Equal((0, 0, 0), (addExit, setExit, removeExit));
+            var secret = added.Split('\n').Single(line => line.StartsWith("client_secret: ", StringComparison.Ordinal))["client_secret: ".Length..].Trim();
+            var events = (added + set + removed).Split('\n').Where(line => line.StartsWith('{'))
+                .Select(line => JsonDocument.Parse(line).RootElement.Clone()).ToList();
+            Assert.Equal(["admin.client_registered", "admin.user_set", "admin.client_removed"], events.Select(e => State(e, "AuditEvent")));
+            Assert.All(events, e =>
+            {
+                Assert.Equal("Corbado.Oidc.Audit", e.GetProperty("Category").GetString());
+                Assert.Equal("cli", State(e, "Actor"));
+                Assert.DoesNotContain(secret, e.GetRawText());
+                Assert.DoesNotContain(Subject, e.GetRawText());
+            });
+            Assert.Equal("client cli-audit-rp", State(events[0], "Target"));
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
     private static HttpClient AdminClient(OperatedServer server, string? key)
     {
         var client = server.CreateManagementClient();
