@@ -2,7 +2,7 @@
 # Runs the whole test suite. On a fresh Debian machine it first installs what the suite needs:
 # PostgreSQL (a throwaway cluster is started by the tests), Chromium (browser test), the npm
 # packages of the JavaScript relying party, and the checkers of deploy/ (docker-compose, systemd-analyze,
-# yamllint, and the Kubernetes schemas from npm). Ends with one line "N passed, N failed".
+# yamllint, promtool and Prometheus, amtool, nginx, and the Kubernetes schemas from npm). Ends with one line "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +16,11 @@ command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
 command -v systemd-analyze >/dev/null 2>&1 || missing+=(systemd)
 command -v yamllint >/dev/null 2>&1 || missing+=(yamllint)
+# Prometheus and Alertmanager (promtool, amtool, a real Prometheus against two replicas) and nginx (nginx -t, a real
+# nginx with TLS in front of two replicas): tests/Corbado.Oidc.Server.Tests/Deployment.
+command -v promtool >/dev/null 2>&1 || missing+=(prometheus)
+command -v amtool >/dev/null 2>&1 || missing+=(prometheus-alertmanager)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${missing[*]}"
   apt_log=$(mktemp)

@@ -49,6 +49,12 @@ public sealed class FakePasskeyBackend : IAsyncDisposable
     public TimeSpan Delay { get; set; } = TimeSpan.FromSeconds(10);
     public int Calls => Volatile.Read(ref _calls);
 
+    /// <summary>The JWKS served at <c>/.well-known/jwks</c>; null answers 503.</summary>
+    public string? JwksJson { get; set; }
+
+    /// <summary>The URL of the key set (<c>Corbado:JwksUrl</c>).</summary>
+    public string JwksUrl => new Uri(BaseUrl, ".well-known/jwks").AbsoluteUri;
+
     /// <summary>The username fields the backend received, in order.</summary>
     public ConcurrentQueue<string> Usernames { get; } = new();
 
@@ -60,6 +66,8 @@ public sealed class FakePasskeyBackend : IAsyncDisposable
         var app = builder.Build();
         var backend = new FakePasskeyBackend(app, projectId, apiSecret);
         app.MapPost("/v2/passkey/verifySignedData", (Func<HttpContext, Task<IResult>>)backend.HandleAsync);
+        // The project's published key set, as the frontend API serves it; 503 while JwksJson is null (an outage).
+        app.MapGet("/.well-known/jwks", () => backend.JwksJson is { } jwks ? Results.Text(jwks, "application/json") : Results.StatusCode(503));
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         backend.BaseUrl = new Uri(address.TrimEnd('/') + "/");

@@ -20,7 +20,8 @@ public sealed class ServerFleet : IDisposable
     /// <param name="connectionString">The shared database (PostgreSQL unless <paramref name="settings"/> says otherwise).</param>
     /// <param name="count">How many replicas.</param>
     /// <param name="settings">Further environment variables for every replica (for example <c>Keys__RefreshInterval</c>).</param>
-    public ServerFleet(string connectionString, int count, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="managementPorts">Give every replica a management port of its own (<see cref="ManagementAddresses"/>).</param>
+    public ServerFleet(string connectionString, int count, IReadOnlyDictionary<string, string?>? settings = null, bool managementPorts = false)
     {
         Directory = Path.Combine(Path.GetTempPath(), "corbado-oidc-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
@@ -29,6 +30,7 @@ public sealed class ServerFleet : IDisposable
         var jwksFile = Path.Combine(Directory, "issuer.jwks.json");
         File.WriteAllText(jwksFile, TestSigningKey.ToJwksJson(IssuerKey));
         Addresses = [.. Enumerable.Range(0, count).Select(_ => new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/"))];
+        ManagementAddresses = managementPorts ? [.. Enumerable.Range(0, count).Select(_ => new Uri($"http://127.0.0.1:{LoopbackPorts.Free()}/"))] : [];
         _replicas = new ServerProcess?[count];
         _environment = new Dictionary<string, string?>
         {
@@ -61,6 +63,9 @@ public sealed class ServerFleet : IDisposable
 
     /// <summary>Each replica's own address (what the load balancer would send to).</summary>
     public IReadOnlyList<Uri> Addresses { get; }
+
+    /// <summary>Each replica's management port (<c>/metrics</c>, health), when the fleet was made with them; else empty.</summary>
+    public IReadOnlyList<Uri> ManagementAddresses { get; }
 
     /// <summary>The environment every replica gets (without its <c>ASPNETCORE_URLS</c>).</summary>
     public IReadOnlyDictionary<string, string?> Environment => _environment;
@@ -127,5 +132,14 @@ public sealed class ServerFleet : IDisposable
         }
     }
 
-    private Dictionary<string, string?> EnvironmentFor(int replica) => new(_environment) { ["ASPNETCORE_URLS"] = Addresses[replica].AbsoluteUri };
+    private Dictionary<string, string?> EnvironmentFor(int replica)
+    {
+        var environment = new Dictionary<string, string?>(_environment) { ["ASPNETCORE_URLS"] = Addresses[replica].AbsoluteUri };
+        if (ManagementAddresses.Count > 0)
+        {
+            environment["Management__Port"] = ManagementAddresses[replica].Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return environment;
+    }
 }

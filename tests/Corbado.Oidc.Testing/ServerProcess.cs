@@ -146,6 +146,10 @@ public sealed class ServerProcess : IDisposable
             {
                 // Not listening yet.
             }
+            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                // One probe slower than 5 s (a starting replica on a loaded machine); the deadline still bounds the wait.
+            }
 
             await Task.Delay(100, cancellationToken);
         }

@@ -26,9 +26,11 @@ public sealed class OidcMetrics
     private static readonly IReadOnlyList<double> DurationBuckets =
         [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+    private readonly Meter _meter;
+
     public OidcMetrics(IMeterFactory meterFactory)
     {
-        var meter = meterFactory.Create(MeterName);
+        var meter = _meter = meterFactory.Create(MeterName);
         Logins = meter.CreateCounter<long>("corbado.oidc.logins", description: "Passkey login attempts at /authorize, by outcome, reason code and client.");
         LoginDuration = meter.CreateHistogram<double>("corbado.oidc.login.duration", unit: "s",
             description: "Duration of one step of a passkey login.",
@@ -47,6 +49,15 @@ public sealed class OidcMetrics
     public Counter<long> JwksRefreshes { get; }
     public Counter<long> RemoteVerifications { get; }
     public Counter<long> PrunedRows { get; }
+
+    /// <summary>
+    /// <c>corbado_oidc_passkey_keys_available</c>: 1 while the replica holds a usable passkey issuer key set, else 0. Readiness
+    /// does not depend on it (an outage of the passkey backend's JWKS must not take discovery and our own JWKS off the
+    /// load balancer), so this gauge and its alert are what tell that hint logins fail.
+    /// </summary>
+    public void ObservePasskeyKeysAvailable(Func<bool> available)
+        => _meter.CreateObservableGauge("corbado.oidc.passkey_keys.available", () => available() ? 1 : 0,
+            description: "1 while a usable passkey issuer key set is held, else 0 (hint logins are refused as keys_unavailable).");
 
     /// <summary>Records how long a login step took, measured from a <see cref="Stopwatch.GetTimestamp"/> value.</summary>
     public void RecordStep(string step, long startTimestamp)

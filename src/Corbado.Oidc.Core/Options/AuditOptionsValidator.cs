@@ -14,6 +14,7 @@ public sealed class AuditOptionsValidator(bool isDevelopment) : IValidateOptions
         null or "" when isDevelopment => ValidateOptionsResult.Success,
         null or "" => ValidateOptionsResult.Fail("Audit:SubjectHashSalt is required outside Development (generate one with: openssl rand -base64 32)."),
         { Length: < MinimumSaltLength } => ValidateOptionsResult.Fail($"Audit:SubjectHashSalt must be at least {MinimumSaltLength} characters (generate one with: openssl rand -base64 32)."),
+        { } salt when ExampleSecrets.IsPlaceholder(salt) => ValidateOptionsResult.Fail(ExampleSecrets.Refusal("Audit:SubjectHashSalt")),
         _ => ValidateOptionsResult.Success,
     };
 }

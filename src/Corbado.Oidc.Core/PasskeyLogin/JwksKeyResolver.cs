@@ -53,6 +53,7 @@ public sealed partial class JwksKeyResolver : IPasskeyKeyResolver
         _refreshInterval = refreshInterval;
         _timeProvider = timeProvider ?? TimeProvider.System;
         _logger = logger ?? NullLogger.Instance;
+        metrics?.ObservePasskeyKeysAvailable(() => HasKeys);
     }
 
     /// <inheritdoc />

@@ -15,6 +15,9 @@ namespace Corbado.Oidc.Server.Admin;
 public static class AdminCommandLine
 {
     /// <summary>The verbs, and the help options of System.CommandLine's root command (its HelpOption aliases).</summary>
+    /// <summary>The actor of the verbs' audit events (<see cref="AdminAudit"/>).</summary>
+    internal const string Actor = "cli";
+
     private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "keys", "setup", "dev", "--help", "-h", "-?" };
 
     /// <summary>Whether the arguments name an administration verb (or ask for help) rather than starting the server.</summary>
@@ -76,6 +79,8 @@ public static class AdminCommandLine
             return await WithServicesAsync(async services =>
             {
                 var created = await services.GetRequiredService<ClientRegistrar>().UpsertAsync(registration, cancellationToken);
+                services.GetRequiredService<AdminAudit>().Changed(created ? "admin.client_registered" : "admin.client_updated", Actor, "accepted",
+                    "client " + registration.ClientId);
                 await output.WriteLineAsync($"Client '{registration.ClientId}' {(created ? "registered" : "updated")}.");
                 if (secret is not null)
                 {
@@ -109,6 +114,8 @@ public static class AdminCommandLine
                 return 1;
             }
 
+            services.GetRequiredService<AdminAudit>().Changed("admin.client_removed", Actor, "accepted", "client " + id);
+
             await output.WriteLineAsync($"Client '{id}' removed.");
             return 0;
         }, cancellationToken));
@@ -136,6 +143,12 @@ public static class AdminCommandLine
             return await WithServicesAsync(async services =>
             {
                 var written = await services.GetRequiredService<EfUserProfileStore>().UpsertAsync(profiles, cancellationToken);
+                var audit = services.GetRequiredService<AdminAudit>();
+                foreach (var profile in profiles)
+                {
+                    audit.UserChanged("admin.user_set", Actor, "accepted", profile.Subject);
+                }
+
                 await output.WriteLineAsync($"{written} profile(s) imported.");
                 return 0;
             }, cancellationToken);
@@ -167,6 +180,7 @@ public static class AdminCommandLine
             return await WithServicesAsync(async services =>
             {
                 await services.GetRequiredService<EfUserProfileStore>().UpsertAsync([profile], cancellationToken);
+                services.GetRequiredService<AdminAudit>().UserChanged("admin.user_set", Actor, "accepted", profile.Subject);
                 await output.WriteLineAsync($"Profile '{profile.Subject}' saved.");
                 return 0;
             }, cancellationToken);
@@ -182,6 +196,8 @@ public static class AdminCommandLine
                 await Console.Error.WriteLineAsync($"No profile '{id}'.");
                 return 1;
             }
+
+            services.GetRequiredService<AdminAudit>().UserChanged("admin.user_removed", Actor, "accepted", id);
 
             await output.WriteLineAsync($"Profile '{id}' removed.");
             return 0;
@@ -230,6 +246,7 @@ public static class AdminCommandLine
 
             var issuer = services.GetRequiredService<IOptions<OidcOptions>>().Value.Issuer!;
             var (secret, redirectUri) = await DevelopmentDemoClient.RegisterAsync(services, issuer, cancellationToken);
+            services.GetRequiredService<AdminAudit>().Changed("admin.client_secret_replaced", Actor, "accepted", "client " + DevelopmentDemoClient.ClientId);
             await output.WriteLineAsync($"client_id: {DevelopmentDemoClient.ClientId}");
             await output.WriteLineAsync($"redirect_uri: {redirectUri}");
             await output.WriteLineAsync($"client_secret: {secret}");
@@ -249,6 +266,13 @@ public static class AdminCommandLine
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Logging.ClearProviders();
+        // The verbs' audit events (AdminAudit) and nothing else, on standard error: standard output carries the verbs'
+        // answers, a generated secret among them, and scripts read it.
+        builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+        // A filter of the console provider itself: it outranks the configuration's category rules (Logging:LogLevel), so
+        // no other category reaches the console whatever appsettings say.
+        builder.Logging.AddFilter<Microsoft.Extensions.Logging.Console.ConsoleLoggerProvider>(
+            (category, level) => category == Diagnostics.AuditLog.Category && level >= LogLevel.Information);
         builder.Services.AddCorbadoOidcCore(builder.Configuration, builder.Environment);
 
         using var host = builder.Build();

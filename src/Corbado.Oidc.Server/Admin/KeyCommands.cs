@@ -32,7 +32,8 @@ internal static class KeyCommands
         var now = new Option<bool>("--now") { Description = "Emergency (a key is compromised): the new keys sign at once and the current ones are withdrawn at once; tokens they signed stop verifying." };
         var rotate = new Command("rotate", "Add a new signing, encryption and internal key: published now, used after Keys:RotationLeadTime; the current ones retire then.") { now };
         rotate.SetAction(async (parse, cancellationToken) => await AdminCommandLine.WithServicesAsync(async services =>
-            await PrintAsync(output, await services.GetRequiredService<KeyMaterialStore>().RotateAsync(parse.GetValue(now), cancellationToken)),
+            await PrintAsync(output, services, parse.GetValue(now) ? "admin.key_rotated_now" : "admin.key_rotated",
+                await services.GetRequiredService<KeyMaterialStore>().RotateAsync(parse.GetValue(now), cancellationToken)),
             cancellationToken));
 
         var file = new Option<FileInfo>("--file") { Description = "An RSA private key (PEM: PKCS#8 or PKCS#1) or a PFX/PKCS#12 file with one.", Required = true };
@@ -58,7 +59,8 @@ internal static class KeyCommands
                 {
                     try
                     {
-                        return await PrintAsync(output, await services.GetRequiredService<KeyMaterialStore>().ImportAsync(rsa, parse.GetValue(importNow), cancellationToken));
+                        return await PrintAsync(output, services, parse.GetValue(importNow) ? "admin.key_imported_now" : "admin.key_imported",
+                            await services.GetRequiredService<KeyMaterialStore>().ImportAsync(rsa, parse.GetValue(importNow), cancellationToken));
                     }
                     catch (ArgumentException exception)
                     {
@@ -72,10 +74,12 @@ internal static class KeyCommands
         return new Command("keys", "Manage the server's signing and encryption keys.") { list, rotate, import };
     }
 
-    private static async Task<int> PrintAsync(TextWriter output, IReadOnlyList<KeyMaterial> added)
+    private static async Task<int> PrintAsync(TextWriter output, IServiceProvider services, string auditEvent, IReadOnlyList<KeyMaterial> added)
     {
+        var audit = services.GetRequiredService<AdminAudit>();
         foreach (var key in added)
         {
+            audit.Changed(auditEvent, AdminCommandLine.Actor, "accepted", "kid " + key.Id);
             await output.WriteLineAsync($"Added {key.Use} key {key.Id}, signing from {Instant(key.ActivatesAt)}.");
         }
 

@@ -87,7 +87,9 @@ internal static class SetupCommands
                 return 2;
             }
 
-            await services.GetRequiredService<ClientRegistrar>().UpsertAsync(registration, cancellationToken);
+            var created = await services.GetRequiredService<ClientRegistrar>().UpsertAsync(registration, cancellationToken);
+            services.GetRequiredService<AdminAudit>().Changed(created ? "admin.client_registered" : "admin.client_updated", AdminCommandLine.Actor,
+                "accepted", "client " + registration.ClientId);
             string Endpoint(string path) => new Uri(issuer, path).AbsoluteUri;
             await output.WriteLineAsync($"""
                 {platform} relying party registered. Enter these values in {platform}:

@@ -6,7 +6,13 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Corbado.Oidc.Server.Endpoints;
 
-/// <summary><c>/health/live</c> (the process answers) and <c>/health/ready</c> (database and passkey keys usable).</summary>
+/// <summary>
+/// <c>/health/live</c> (the process answers) and <c>/health/ready</c> (the database is usable). The passkey issuer's key
+/// set is reported by <c>/health/ready</c> as Degraded, still HTTP 200: an outage of that one external URL degrades hint
+/// logins on every replica at once, and taking them all off the load balancer would also take discovery, our JWKS and
+/// token redemption away from every relying party. <c>corbado_oidc_passkey_keys_available</c> and the alert
+/// CorbadoOidcPasskeyKeysUnavailable say so instead (docs/operations.md, "Readiness").
+/// </summary>
 public static class HealthEndpoints
 {
     private const string ReadyTag = "ready";
@@ -22,7 +28,7 @@ public static class HealthEndpoints
     /// <summary>Liveness: the process answers; no check runs.</summary>
     public static readonly HealthCheckOptions LiveOptions = new() { Predicate = _ => false };
 
-    /// <summary>Readiness: the checks tagged ready (database, passkey key set).</summary>
+    /// <summary>Readiness: the checks tagged ready (database; passkey key set, which is at worst Degraded, still 200).</summary>
     public static readonly HealthCheckOptions ReadyOptions = new() { Predicate = check => check.Tags.Contains(ReadyTag) };
 
     public static IEndpointRouteBuilder MapCorbadoOidcHealthEndpoints(this IEndpointRouteBuilder endpoints)
@@ -52,7 +58,7 @@ public static class HealthEndpoints
                 await resolver.TryRefreshAsync(cancellationToken);
             }
 
-            return keys.HasKeys ? HealthCheckResult.Healthy() : HealthCheckResult.Unhealthy("passkey issuer key set never obtained");
+            return keys.HasKeys ? HealthCheckResult.Healthy() : HealthCheckResult.Degraded("passkey issuer key set not obtained: hint logins are refused");
         }
     }
 }

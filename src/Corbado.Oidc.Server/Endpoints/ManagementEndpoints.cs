@@ -4,8 +4,9 @@ using Microsoft.Extensions.Options;
 namespace Corbado.Oidc.Server.Endpoints;
 
 /// <summary>
-/// The management port: <c>/metrics</c> (Prometheus exposition by OpenTelemetry's exporter), <c>/health/live</c> and
-/// <c>/health/ready</c>, and nothing else. Requests are told apart by the local port the connection arrived on, not by
+/// The management port: <c>/metrics</c> (Prometheus exposition by OpenTelemetry's exporter), <c>/health/live</c>,
+/// <c>/health/ready</c> and the admin API (<see cref="AdminApiEndpoints"/>, when <c>Admin:ApiKey</c> is set), and nothing
+/// else. Requests are told apart by the local port the connection arrived on, not by
 /// the Host header, which a client on the public port could set to anything.
 /// </summary>
 public static class ManagementEndpoints
@@ -18,7 +19,9 @@ public static class ManagementEndpoints
             return app;
         }
 
-        app.MapWhen(context => IsManagementRequest(context, management), branch =>
+        // /admin goes on to its endpoints, which answer only on this port and 404 on the public one.
+        app.MapWhen(context => IsManagementRequest(context, management)
+            && !context.Request.Path.StartsWithSegments(AdminApiEndpoints.Prefix, StringComparison.OrdinalIgnoreCase), branch =>
         {
             branch.UseOpenTelemetryPrometheusScrapingEndpoint("/metrics");
             branch.UseHealthChecks("/health/live", HealthEndpoints.LiveOptions);

@@ -31,6 +31,11 @@ public static class CorbadoOidcServices
 
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
+        services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName)).ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<ManagementOptions>, ManagementOptionsValidator>();
+        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.SectionName)).ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<AuditOptions>>(new AuditOptionsValidator(isDevelopment));
+        services.AddSingleton<AdminAudit>();
 
         // Wrong database settings are reported by the start-up validation, with every other problem; until then the
         // SQLite default stands in, and nothing opens it because the server stops first.

@@ -29,11 +29,8 @@ public static class ServerTelemetry
         {
             InitialData = [new("Logging:Console:FormatterOptions:IncludeScopes", "true")],
         });
-        var isDevelopment = builder.Environment.IsDevelopment();
-        services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<AuditOptions>>(new AuditOptionsValidator(isDevelopment));
-        services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<ManagementOptions>, ManagementOptionsValidator>();
+        // Audit and Management options are bound and validated with the other sections (AddCorbadoOidcCore): the
+        // command line audits its changes too, and Admin:ApiKey needs Management:Port.
         services.AddHttpContextAccessor();
         services.AddSingleton<MetricLabels>();
         services.AddSingleton<LoginEvents>();

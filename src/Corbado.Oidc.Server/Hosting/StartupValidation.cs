@@ -28,13 +28,10 @@ public static class StartupValidation
             Collect(problems, () => section.Validate(services));
         }
 
-        if (problems.Count == 0)
-        {
-            // Sections a library registered with ValidateOnStart alone.
-            Collect(problems, () => services.GetService<IStartupValidator>()?.Validate());
-        }
-
-        return problems;
+        // Sections a library registered with ValidateOnStart alone; the host's validator also re-validates ours, so a
+        // problem it repeats is listed once.
+        Collect(problems, () => services.GetService<IStartupValidator>()?.Validate());
+        return [.. problems.Distinct(StringComparer.Ordinal)];
     }
 
     private static void Collect(List<string> problems, Action validate)

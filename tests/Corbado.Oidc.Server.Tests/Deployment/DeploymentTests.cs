@@ -13,12 +13,15 @@ namespace Corbado.Oidc.Server.Tests.Deployment;
 /// </summary>
 public sealed class DeploymentTests
 {
-    private static readonly string Root = FindRepositoryRoot();
-    private static readonly string Deploy = Path.Combine(Root, "deploy");
-    private static readonly string SchemaCheck = Path.Combine(Root, "tests", "Corbado.Oidc.Server.Tests", "Deployment", "schema");
+    internal static readonly string Root = FindRepositoryRoot();
+    internal static readonly string Deploy = Path.Combine(Root, "deploy");
+    internal static readonly string SchemaCheck = Path.Combine(Root, "tests", "Corbado.Oidc.Server.Tests", "Deployment", "schema");
 
     private static readonly Dictionary<string, string?> ComposeSecrets = new()
     {
+        ["OIDC_ISSUER"] = "https://login.example.com/",
+        ["CORBADO_PROJECT_ID"] = "pro-1234567890",
+        ["CORBADO_JWKS_URL"] = "https://pro-1234567890.frontendapi.corbado.io/.well-known/jwks",
         ["POSTGRES_PASSWORD"] = "compose-check-password",
         ["CORBADO_API_SECRET"] = "compose-check-api-secret",
         ["AUDIT_SUBJECT_HASH_SALT"] = "compose-check-salt-0123456789abcdef0123",
@@ -31,7 +34,7 @@ public sealed class DeploymentTests
         var (exitCode, output) = await RunAsync("docker-compose", ["-f", Path.Combine(Deploy, "docker-compose.yml"), "config"], ComposeSecrets);
 
         Assert.True(exitCode == 0, output);
-        foreach (var service in new[] { "server-1:", "server-2:", "postgres:", "nginx:", "prometheus:" })
+        foreach (var service in new[] { "server-1:", "server-2:", "postgres:", "nginx:", "prometheus:", "alertmanager:" })
         {
             Assert.Contains("  " + service, output);
         }
@@ -48,6 +51,19 @@ public sealed class DeploymentTests
 
         Assert.NotEqual(0, exitCode);
         Assert.Contains("set POSTGRES_PASSWORD", output);
+    }
+
+    [Theory]
+    [InlineData("OIDC_ISSUER")]
+    [InlineData("CORBADO_PROJECT_ID")]
+    [InlineData("CORBADO_JWKS_URL")]
+    public async Task ComposeFile_WithoutARequiredSetting_IsRefusedNamingIt(string variable)
+    {
+        var (exitCode, output) = await RunAsync("docker-compose", ["-f", Path.Combine(Deploy, "docker-compose.yml"), "config"],
+            new Dictionary<string, string?>(ComposeSecrets) { [variable] = null });
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("set " + variable, output);
     }
 
     [Fact]
@@ -75,7 +91,7 @@ public sealed class DeploymentTests
         Assert.True(exitCode == 0, output);
         var documents = JsonDocument.Parse(output).RootElement.EnumerateArray().ToList();
         Assert.Equal(
-            ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Job", "PodDisruptionBudget", "Secret", "Service", "Service", "ServiceMonitor"],
+            ["ConfigMap", "Deployment", "HorizontalPodAutoscaler", "Ingress", "NetworkPolicy", "PodDisruptionBudget", "PrometheusRule", "Service", "Service", "ServiceMonitor"],
             documents.Select(d => d.GetProperty("kind").GetString()).Order(StringComparer.Ordinal));
 
         var pod = documents.Single(d => d.GetProperty("kind").GetString() == "Deployment").GetProperty("spec").GetProperty("template").GetProperty("spec");
@@ -95,8 +111,28 @@ public sealed class DeploymentTests
         Assert.All(publicService.GetProperty("spec").GetProperty("ports").EnumerateArray(), port => Assert.Equal("http", port.GetProperty("targetPort").GetString()));
         var monitor = documents.Single(d => d.GetProperty("kind").GetString() == "ServiceMonitor");
         Assert.Equal("management", monitor.GetProperty("spec").GetProperty("endpoints")[0].GetProperty("port").GetString());
-        var secret = documents.Single(d => d.GetProperty("kind").GetString() == "Secret").GetProperty("stringData");
+
+        // Issue 22: the HPA owns the replica count; drains evict one at a time; a preStop drain; no migration Job beside
+        // the replicas' own locked migration; the management port only from the monitoring namespace; the Ingress keeps
+        // no access log (its query carries the login_hint).
+        var deployment = documents.Single(d => d.GetProperty("kind").GetString() == "Deployment");
+        Assert.False(deployment.GetProperty("spec").TryGetProperty("replicas", out _));
+        Assert.True(container.GetProperty("lifecycle").GetProperty("preStop").TryGetProperty("exec", out _));
+        var budget = documents.Single(d => d.GetProperty("kind").GetString() == "PodDisruptionBudget").GetProperty("spec");
+        Assert.Equal(1, budget.GetProperty("maxUnavailable").GetInt32());
+        Assert.False(budget.TryGetProperty("minAvailable", out _));
+        var policy = documents.Single(d => d.GetProperty("kind").GetString() == "NetworkPolicy").GetProperty("spec").GetProperty("ingress").EnumerateArray().ToList();
+        Assert.All(policy.Where(rule => rule.GetProperty("ports").EnumerateArray().Any(p => p.GetProperty("port").GetString() == "management")),
+            rule => Assert.True(rule.TryGetProperty("from", out _)));
+        var ingress = documents.Single(d => d.GetProperty("kind").GetString() == "Ingress");
+        Assert.Equal("false", ingress.GetProperty("metadata").GetProperty("annotations").GetProperty("nginx.ingress.kubernetes.io/enable-access-log").GetString());
+
+        // The Secret is applied on its own (apply -k of the server never overwrites a real one).
+        var (secretExit, secretOutput) = await RunAsync("node", [Path.Combine(SchemaCheck, "validate.mjs"), Path.Combine(Deploy, "kubernetes", "secret")]);
+        Assert.True(secretExit == 0, secretOutput);
+        var secret = Assert.Single(JsonDocument.Parse(secretOutput).RootElement.EnumerateArray()).GetProperty("stringData");
         Assert.True(secret.TryGetProperty("Audit__SubjectHashSalt", out _));
+        Assert.True(secret.TryGetProperty("Keys__EncryptionKey", out _));
     }
 
     [Fact]
@@ -187,7 +223,7 @@ public sealed class DeploymentTests
             .ToDictionary(line => line[..line.IndexOf('=', StringComparison.Ordinal)], line => (string?)line[(line.IndexOf('=', StringComparison.Ordinal) + 1)..]);
 
     /// <summary>Runs a tool to completion (bounded) and returns its exit code and its output (stdout, then stderr).</summary>
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments,
+    internal static async Task<(int ExitCode, string Output)> RunAsync(string fileName, IEnumerable<string> arguments,
         IReadOnlyDictionary<string, string?>? environment = null, TimeSpan? timeout = null)
     {
         var start = new ProcessStartInfo(fileName)

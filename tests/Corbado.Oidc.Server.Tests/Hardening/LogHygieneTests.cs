@@ -131,7 +131,7 @@ public sealed class LogHygieneTests
     [Theory]
     [InlineData("Trace", "OpenIddict.Server.OpenIddictServerDispatcher", LogLevel.Debug)]
     [InlineData("Trace", "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning)]
-    [InlineData("Trace", "Corbado.Oidc.Server.Login.PasskeyLoginFlow", LogLevel.Trace)]
+    [InlineData("Trace", "Corbado.Oidc.Server.Login", LogLevel.Trace)]
     [InlineData("Error", "OpenIddict.Server.OpenIddictServerDispatcher", LogLevel.Error)]
     [InlineData("Error", "Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Error)]
     public void LogLevelFloors_RaiseSensitiveCategoriesButNeverLowerConfiguredLevels(string configured, string category, LogLevel expectedMinimum)

@@ -103,23 +103,29 @@ public sealed class JwksByUrlTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task IssuerDownFromStart_NotReadyAndFailsClosed_UntilKeysArrive()
+    public async Task IssuerDownFromStart_StaysReadyButDegraded_LoginsFailClosed_UntilKeysArrive()
     {
         _jwks = null;
         using var server = CreateServer();
         using var client = server.CreateProtocolClient();
 
-        using var notReady = await client.GetAsync("health/ready");
+        // Issue 22: an outage of the passkey backend's JWKS must not take every replica off the load balancer (discovery
+        // and our own JWKS stay served); readiness says Degraded with 200, the metric and its alert tell the operator.
+        using var degraded = await client.GetAsync("health/ready");
+        using var ourJwks = await client.GetAsync(".well-known/jwks");
         var refused = await LoginAsync(server, client, _first);
         _jwks = TestSigningKey.ToJwksJson(_first);
         server.Clock.Advance(TimeSpan.FromSeconds(31));
         using var ready = await client.GetAsync("health/ready");
         var accepted = await LoginAsync(server, client, _first);
 
-        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, degraded.StatusCode);
+        Assert.Equal("Degraded", await degraded.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, ourJwks.StatusCode);
         Assert.Null(refused.Code);
         Assert.NotNull(refused.Error);
         Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
         Assert.NotNull(accepted.Code);
     }
 
