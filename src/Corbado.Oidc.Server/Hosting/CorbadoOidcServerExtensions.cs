@@ -1,8 +1,10 @@
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Server.Endpoints;
+using Corbado.Oidc.Server.Endpoints.HostedPasskeys;
 using Corbado.Oidc.Server.FastPath;
 using Corbado.Oidc.Server.Handlers;
 using Corbado.Oidc.Server.Login;
+using Corbado.Oidc.Server.Login.WebAuthn;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
@@ -80,6 +82,7 @@ public static class CorbadoOidcServerExtensions
             options.AddEventHandler(SetLoginHintAside.Descriptor);
             options.AddEventHandler(SetCodeVerifierAside.Descriptor);
             options.AddEventHandler(RestoreCodeVerifier.Descriptor);
+            options.AddEventHandler(SendToHostedPasskeyPage.Descriptor);
             options.AddEventHandler(SignInPasskeyUser.Descriptor);
             options.AddEventHandler(AttachPasskeyLoginCode.Descriptor);
             options.AddEventHandler(RejectConflictingClientIdentifiers.Descriptor);
@@ -104,6 +107,7 @@ public static class CorbadoOidcServerExtensions
         services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, KeyRingChangeTokenSource>();
 
         services.AddPasskeyLogin();
+        services.AddHostedPasskeys();
         services.AddLoginFastPath();
         services.AddCorbadoOidcHealthChecks();
         services.AddHttpHardening(builder.Configuration);
@@ -118,6 +122,7 @@ public static class CorbadoOidcServerExtensions
         app.MapCorbadoOidcHealthEndpoints();
         app.MapAdminApi();
         app.MapPasskeyVerificationApi();
+        app.MapHostedPasskeyPages();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevelopmentEndpoints();

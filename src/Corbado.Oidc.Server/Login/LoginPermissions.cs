@@ -5,4 +5,7 @@ public static class LoginPermissions
 {
     /// <summary>May call the verify API (<c>POST /api/v1/passkey-logins/verify</c>).</summary>
     public const string PasskeyVerification = "ept:passkey_verification";
+
+    /// <summary>Sends requests without a signedPasskeyData to the hosted passkey page (docs/hosted-passkeys.md).</summary>
+    public const string HostedPasskeyLogin = "ept:hosted_passkey_login";
 }

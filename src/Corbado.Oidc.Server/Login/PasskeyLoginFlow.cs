@@ -61,7 +61,18 @@ internal sealed class PasskeyLoginFlow(
             return AuthorizationOutcome.Refused(Errors.LoginRequired, "The passkey login is older than max_age allows.");
         }
 
-        var grant = GrantFor(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge);
+        return await IssueCodeForVerifiedLoginAsync(input, login, amr: null, cancellationToken);
+    }
+
+    /// <summary>
+    /// Issues a code for a verified login: a hint verified above, or a ceremony finished on the hosted passkey page
+    /// (docs/hosted-passkeys.md), which enters here exactly like a hint: the same grant, code, claims, audit and
+    /// metrics. <paramref name="amr"/> says what that ceremony's authenticator proved; null means <c>Oidc:Amr</c>.
+    /// </summary>
+    public async Task<AuthorizationOutcome> IssueCodeForVerifiedLoginAsync(AuthorizationInput input, VerifiedPasskeyLogin login, IReadOnlyList<string>? amr,
+        CancellationToken cancellationToken)
+    {
+        var grant = GrantFor(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge) with { Amr = amr };
 
         var started = Stopwatch.GetTimestamp();
         var expiresAt = timeProvider.GetUtcNow() + oidc.Value.AuthorizationCodeLifetime;
