@@ -91,6 +91,8 @@ internal sealed class FastAuthorizeEndpoint(
             || parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri
             || parameters.GetValueOrDefault(Parameters.Scope) is not { } scope
             || parameters.GetValueOrDefault(Parameters.LoginHint) is not { } hint
+            // A plain user name is a hosted-passkey client's prefill (Handlers/SendToHostedPasskeyPage), OpenIddict's door.
+            || !Handlers.SendToHostedPasskeyPage.IsCompactJws(hint)
             || parameters.GetValueOrDefault(Parameters.State) is { Length: > AuthorizationRequestRules.MaxStateLength }
             || parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > AuthorizationRequestRules.MaxNonceLength })
         {
