@@ -19,11 +19,27 @@ namespace Corbado.Oidc.Server.Tests.HostedPasskeys;
 public sealed class HostedPasskeyTests : IDisposable
 {
     private const string Subject = "user-hosted-1";
-    private readonly CorbadoOidcServerFactory _factory = new(settings => HostedPasskeyDriver.AddHostedClient(settings));
+    private readonly LogCapture _logs = new();
+    private readonly CorbadoOidcServerFactory _factory;
     private readonly HttpClient _client;
     private readonly SoftwareAuthenticator _authenticator = new("https://localhost", "localhost");
 
-    public HostedPasskeyTests() => _client = _factory.CreateProtocolClient();
+    public HostedPasskeyTests()
+    {
+        _factory = new CorbadoOidcServerFactory(settings =>
+        {
+            HostedPasskeyDriver.AddHostedClient(settings);
+            settings["Logging:LogLevel:Corbado"] = "Information";
+        })
+        {
+            ConfigureServices = services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(_logs),
+        };
+        _client = _factory.CreateProtocolClient();
+    }
+
+    /// <summary>The reason codes of refused ceremonies, as logged (event 1701).</summary>
+    private string[] RefusalReasons() => [.. _logs.Lines.Where(line => line.Contains("[1701]", StringComparison.Ordinal))
+        .Select(line => System.Text.RegularExpressions.Regex.Match(line, "reason ([a-z_]+)").Groups[1].Value)];
 
     public void Dispose()
     {
@@ -195,15 +211,23 @@ public sealed class HostedPasskeyTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
     }
 
-    public static TheoryData<string> Refusals => new()
+    public static TheoryData<string, string> Refusals => new()
     {
-        "wrong_origin", "wrong_rp_id", "uv_missing", "up_missing", "unknown_credential", "bad_signature", "sign_count_regressed",
-        "sign_count_reset_to_zero", "challenge_of_other_ceremony", "user_handle_of_other_user",
+        { "wrong_origin", "origin_mismatch" },
+        { "wrong_rp_id", "rp_id_mismatch" },
+        { "uv_missing", "user_verification_missing" },
+        { "up_missing", "user_presence_missing" },
+        { "unknown_credential", "unknown_credential" },
+        { "bad_signature", "bad_signature" },
+        { "sign_count_regressed", "sign_count_regressed" },
+        { "sign_count_reset_to_zero", "sign_count_regressed" },
+        { "challenge_of_other_ceremony", "challenge_mismatch" },
+        { "user_handle_of_other_user", "user_handle_mismatch" },
     };
 
     [Theory]
     [MemberData(nameof(Refusals))]
-    public async Task SignIn_Refused_NoCodeIssued_RequestStaysUsable(string refusal)
+    public async Task SignIn_Refused_NoCodeIssued_RequestStaysUsable(string refusal, string reason)
     {
         await EnrolAsync();
         var request = await HostedPasskeyDriver.BeginSignInAsync(_client, HostedPasskeyDriver.AuthorizeParameters());
@@ -271,6 +295,7 @@ public sealed class HostedPasskeyTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal("passkey_refused", body.GetProperty("error").GetString());
         Assert.True(body.GetProperty("retry").GetBoolean());
+        Assert.Equal([reason], RefusalReasons());
         Assert.Equal(codesBefore, await CodesIssuedAsync());
         using var retry = await HostedPasskeyDriver.PostAsync(_client, "passkeys/sign-in/options", new { request });
         Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
@@ -290,6 +315,7 @@ public sealed class HostedPasskeyTests : IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, failed.StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, replayed.StatusCode);
+        Assert.Equal(["user_verification_missing", "challenge_reused"], RefusalReasons());
         Assert.Equal(0, await CodesIssuedAsync());
     }
 
@@ -299,11 +325,14 @@ public sealed class HostedPasskeyTests : IDisposable
         await EnrolAsync();
         var request = await HostedPasskeyDriver.BeginSignInAsync(_client, HostedPasskeyDriver.AuthorizeParameters());
         var (ceremony, publicKey) = await HostedPasskeyDriver.OptionsAsync(_client, "passkeys/sign-in/options", new { request });
-        _factory.Clock.Advance(TimeSpan.FromMinutes(5) + TimeSpan.FromSeconds(1));
+        // Exactly at expiry: expired, and not yet pruned (the pruner takes rows past it, after which an expired challenge
+        // is simply unknown, challenge_reused).
+        _factory.Clock.Advance(TimeSpan.FromMinutes(5));
 
         using var expired = await HostedPasskeyDriver.PostAsync(_client, "passkeys/sign-in/verify", new { request, ceremony, credential = _authenticator.Assert(publicKey) });
 
         Assert.Equal(HttpStatusCode.BadRequest, expired.StatusCode);
+        Assert.Equal(["challenge_expired"], RefusalReasons());
         Assert.Equal(0, await CodesIssuedAsync());
     }
 
@@ -318,6 +347,7 @@ public sealed class HostedPasskeyTests : IDisposable
         using var refused = await HostedPasskeyDriver.PostAsync(_client, "passkeys/sign-in/verify", new { request, ceremony, credential = _authenticator.Assert(publicKey) });
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(["challenge_reused"], RefusalReasons());
         Assert.Equal(0, await CodesIssuedAsync());
     }
 
@@ -347,6 +377,7 @@ public sealed class HostedPasskeyTests : IDisposable
         using var refused = await HostedPasskeyDriver.SignInAsync(_client, request, _authenticator);
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(["unknown_credential"], RefusalReasons());
         Assert.Equal(0, await CodesIssuedAsync());
     }
 
@@ -386,6 +417,7 @@ public sealed class HostedPasskeyTests : IDisposable
         using var refused = await HostedPasskeyDriver.EnrolAsync(_client, link, _authenticator);
 
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal(["user_verification_missing"], RefusalReasons());
         Assert.Empty(await _factory.Services.GetRequiredService<PasskeyStore>().ListCredentialsAsync(Subject, default));
     }
 }

@@ -86,6 +86,12 @@ internal sealed class PasskeyCeremonies(PasskeyRelyingParty relyingParty, Passke
             return new AssertionOutcome(null, PasskeyRefusals.UnknownCredential, false);
         }
 
+        // WebAuthn §7.2 step 6: a discoverable credential's user handle names the credential's owner.
+        if (response.Response.UserHandle is { } userHandle && !CryptographicOperations.FixedTimeEquals(userHandle, stored.UserHandle))
+        {
+            return new AssertionOutcome(null, PasskeyRefusals.UserHandleMismatch, false);
+        }
+
         VerifyAssertionResult result;
         try
         {

@@ -18,6 +18,7 @@ internal static class PasskeyRefusals
     public const string UserPresenceMissing = "user_presence_missing";
     public const string BadSignature = "bad_signature";
     public const string UnknownCredential = "unknown_credential";
+    public const string UserHandleMismatch = "user_handle_mismatch";
     public const string SignCountRegressed = "sign_count_regressed";
     public const string CredentialExists = "credential_exists";
     public const string MalformedResponse = "malformed_response";
@@ -28,7 +29,7 @@ internal static class PasskeyRefusals
     public static readonly IReadOnlyList<string> All =
     [
         ChallengeExpired, ChallengeReused, ChallengeMismatch, OriginMismatch, RpIdMismatch, UserVerificationMissing, UserPresenceMissing,
-        BadSignature, UnknownCredential, SignCountRegressed, CredentialExists, MalformedResponse, RequestInvalid, EnrolmentInvalid,
+        BadSignature, UnknownCredential, UserHandleMismatch, SignCountRegressed, CredentialExists, MalformedResponse, RequestInvalid, EnrolmentInvalid,
     ];
 
     /// <summary>The reason code of a fido2-net-lib verification failure.</summary>
