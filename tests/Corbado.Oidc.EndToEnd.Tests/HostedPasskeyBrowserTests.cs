@@ -56,7 +56,15 @@ public sealed partial class HostedPasskeyBrowserTests
         await page.ClickAsync("#create");
         await page.WaitForSelectorAsync("#status:has-text('Your passkey was created')");
 
-        // Sign in from the relying party, no hint: /authorize sends the browser to the hosted page.
+        // Sign in from the relying party, no hint: /authorize sends the browser to the hosted page, where conditional UI
+        // (autofill) offers the passkey at once; the virtual authenticator accepts it without a click.
+        await page.GotoAsync(new Uri(rpBase, "/signin-hosted").AbsoluteUri);
+        await WaitForAsync(page, new Uri(rpBase, "/me"));
+        Assert.Equal(Subject, await page.TextContentAsync("#subject"));
+        await context.ClearCookiesAsync();
+
+        // A browser without conditional UI: the passkey button.
+        await context.AddInitScriptAsync("PublicKeyCredential.isConditionalMediationAvailable = async () => false;");
         await page.GotoAsync(new Uri(rpBase, "/signin-hosted").AbsoluteUri);
         await page.WaitForURLAsync(new Regex("/passkeys/sign-in\\?request="));
         await AssertAccessibleAsync(page, "sign-in");
@@ -122,6 +130,7 @@ public sealed partial class HostedPasskeyBrowserTests
     /// <summary>axe-core on the page: no serious or critical violation.</summary>
     private static async Task AssertAccessibleAsync(IPage page, string name)
     {
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         var results = await page.RunAxe();
         var severe = results.Violations.Where(v => v.Impact is "serious" or "critical").Select(v => $"{v.Id}: {v.Help}").ToList();
         Assert.True(severe.Count == 0, $"{name}: {string.Join("; ", severe)}");
