@@ -115,13 +115,8 @@ internal sealed class PasskeyCeremonies(PasskeyRelyingParty relyingParty, Passke
             return Malformed(exception);
         }
 
-        // WebAuthn §7.2 step 22: a counter that stays at 0 is an authenticator without one (most passkey providers);
-        // a counter that goes back to 0 after counting is a possible clone, refused like any other regression.
-        if (result.SignCount == 0 && stored.SignCount > 0)
-        {
-            return new AssertionOutcome(null, PasskeyRefusals.SignCountRegressed, false);
-        }
-
+        // WebAuthn §7.2 step 22 is fido2-net-lib's: a counter that does not grow (including one back at 0 after counting)
+        // is refused as a possible clone (sign_count_regressed); one that stays at 0 is an authenticator without one.
         if (!await store.RecordUseAsync(stored.Id, stored.SignCount, result.SignCount, result.IsBackedUp, cancellationToken))
         {
             // Another use of the same credential with a newer counter won the race.
