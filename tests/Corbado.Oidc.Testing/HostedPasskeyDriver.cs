@@ -63,6 +63,25 @@ public static class HostedPasskeyDriver
         return await client.PostAsJsonAsync("passkeys/enrol/verify", new { token, ceremony, credential = authenticator.Register(publicKey), name = "Test key" });
     }
 
+    /// <summary>A fresh enrolment link's token for <paramref name="subject"/> on a test server.</summary>
+    public static async Task<string> NewEnrolmentTokenAsync(CorbadoOidcServerFactory server, string subject)
+    {
+        var links = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<Corbado.Oidc.Server.Login.WebAuthn.PasskeyEnrolmentLinks>(server.Services);
+        var (link, _) = await links.CreateAsync(subject, TimeSpan.FromMinutes(15), CancellationToken.None);
+        return QueryHelpers.ParseQuery(link.Query)["token"].ToString();
+    }
+
+    /// <summary>Enrols the authenticator for <paramref name="subject"/> through a fresh link; asserts it worked.</summary>
+    public static async Task EnrolAsync(CorbadoOidcServerFactory server, HttpClient client, string subject, SoftwareAuthenticator authenticator)
+    {
+        var link = new Uri(server.Issuer, "passkeys/enrol?token=" + await NewEnrolmentTokenAsync(server, subject));
+        using var enrolled = await EnrolAsync(client, link, authenticator);
+        if (enrolled.StatusCode != HttpStatusCode.OK)
+        {
+            throw new InvalidOperationException($"Enrolment answered {(int)enrolled.StatusCode}: {await enrolled.Content.ReadAsStringAsync()}");
+        }
+    }
+
     /// <summary>Runs a whole sign-in on the page: options, assertion, verify. Returns the verify call's response.</summary>
     public static async Task<HttpResponseMessage> SignInAsync(HttpClient client, string request, SoftwareAuthenticator authenticator, Func<JsonObject, JsonObject>? tamper = null)
     {

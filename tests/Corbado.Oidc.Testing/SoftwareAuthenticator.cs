@@ -39,7 +39,17 @@ public sealed class SoftwareAuthenticator : IDisposable
     {
         UserHandle = Base64UrlEncoder.DecodeBytes(publicKey.GetProperty("user").GetProperty("id").GetString()!);
         var clientData = ClientData("webauthn.create", publicKey.GetProperty("challenge").GetString()!);
-        var authenticatorData = AuthenticatorData(withCredential: true, SignCount);
+        return Credential(new JsonObject
+        {
+            ["clientDataJSON"] = Base64UrlEncoder.Encode(clientData),
+            ["attestationObject"] = Base64UrlEncoder.Encode(NoneAttestation(AuthenticatorData(withCredential: true, SignCount))),
+            ["transports"] = new JsonArray("internal"),
+        });
+    }
+
+    /// <summary>An attestation object of format <c>none</c> around <paramref name="authenticatorData"/> (WebAuthn §6.5, §8.7).</summary>
+    public static byte[] NoneAttestation(byte[] authenticatorData)
+    {
         var attestation = new CborWriter();
         attestation.WriteStartMap(3);
         attestation.WriteTextString("fmt");
@@ -50,12 +60,7 @@ public sealed class SoftwareAuthenticator : IDisposable
         attestation.WriteTextString("authData");
         attestation.WriteByteString(authenticatorData);
         attestation.WriteEndMap();
-        return Credential(new JsonObject
-        {
-            ["clientDataJSON"] = Base64UrlEncoder.Encode(clientData),
-            ["attestationObject"] = Base64UrlEncoder.Encode(attestation.Encode()),
-            ["transports"] = new JsonArray("internal"),
-        });
+        return attestation.Encode();
     }
 
     /// <summary>The credential JSON for <c>navigator.credentials.get</c> options (the <c>publicKey</c> member).</summary>

@@ -25,6 +25,10 @@ public sealed class MetricLabels(RegisteredClientCache registeredClients)
         "malformed", "too_large", "unsupported_alg", "unknown_key", "bad_signature", "wrong_issuer", "expired", "not_yet_valid",
         "too_old", "missing_jti", "missing_subject", "replayed", "remote_rejected", "remote_unavailable", "keys_unavailable",
         "missing_hint", "max_age_exceeded", "internal_error",
+        // Hosted passkey ceremonies (Login/WebAuthn/PasskeyRefusals) and a cancel on the hosted page.
+        "challenge_expired", "challenge_reused", "challenge_mismatch", "origin_mismatch", "rp_id_mismatch", "user_verification_missing",
+        "user_presence_missing", "unknown_credential", "user_handle_mismatch", "sign_count_regressed", "credential_exists",
+        "malformed_response", "request_invalid", "enrolment_invalid", "cancelled",
         // Token endpoint refusals.
         "invalid_grant", "invalid_request", "invalid_client", "unauthorized_client", "code_replayed", "redirect_uri_mismatch",
         "pkce_mismatch", "client_mismatch");

@@ -48,12 +48,7 @@ public sealed class HostedPasskeyTests : IDisposable
         _factory.Dispose();
     }
 
-    private async Task EnrolAsync()
-    {
-        var (link, _) = await _factory.Services.GetRequiredService<PasskeyEnrolmentLinks>().CreateAsync(Subject, TimeSpan.FromMinutes(15), default);
-        using var enrolled = await HostedPasskeyDriver.EnrolAsync(_client, link, _authenticator);
-        Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
-    }
+    private Task EnrolAsync() => HostedPasskeyDriver.EnrolAsync(_factory, _client, Subject, _authenticator);
 
     private async Task<int> CodesIssuedAsync()
     {
@@ -419,5 +414,11 @@ public sealed class HostedPasskeyTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Equal(["user_verification_missing"], RefusalReasons());
         Assert.Empty(await _factory.Services.GetRequiredService<PasskeyStore>().ListCredentialsAsync(Subject, default));
+    }
+
+    [Fact]
+    public void RefusalReasons_AreBoundedMetricLabels()
+    {
+        Assert.All(PasskeyRefusals.All, reason => Assert.Equal(reason, Corbado.Oidc.Server.Diagnostics.MetricLabels.Reason(reason)));
     }
 }
