@@ -11,7 +11,8 @@ namespace Corbado.Oidc.EndToEnd.Tests;
 /// </summary>
 internal static class LoopbackOidcServer
 {
-    public static CorbadoOidcServerFactory Start(string clientId, string clientSecret, Uri redirectUri, Action<Dictionary<string, string?>>? configure = null)
+    public static CorbadoOidcServerFactory Start(string clientId, string clientSecret, Uri redirectUri, Action<Dictionary<string, string?>>? configure = null,
+        string host = "127.0.0.1")
     {
         var port = LoopbackPorts.Free();
         var server = new CorbadoOidcServerFactory(settings =>
@@ -20,7 +21,7 @@ internal static class LoopbackOidcServer
             settings["Clients:2:ClientSecret"] = clientSecret;
             settings["Clients:2:RedirectUris:0"] = redirectUri.AbsoluteUri;
             configure?.Invoke(settings);
-        }, environment: "Development", issuer: $"http://127.0.0.1:{port}/")
+        }, environment: "Development", issuer: $"http://{host}:{port}/")
         {
             // Relying parties validate exp/iat against the real clock.
             ConfigureServices = services => services.AddSingleton(TimeProvider.System),

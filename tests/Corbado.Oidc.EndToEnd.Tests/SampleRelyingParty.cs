@@ -39,7 +39,7 @@ internal sealed class SampleRelyingParty : IAsyncDisposable
     public Uri BaseAddress { get; }
 
     /// <summary>A free loopback base address for a relying party not started yet.</summary>
-    public static Uri NewBaseAddress() => new($"http://127.0.0.1:{LoopbackPorts.Free()}/");
+    public static Uri NewBaseAddress(string host = "127.0.0.1") => new($"http://{host}:{LoopbackPorts.Free()}/");
 
     /// <summary>The redirect URI the handler uses (its default CallbackPath).</summary>
     public static Uri RedirectUri(Uri baseAddress) => new(baseAddress, "signin-oidc");
@@ -76,7 +76,8 @@ internal sealed class SampleRelyingParty : IAsyncDisposable
                 options.NonceCookie.SameSite = SameSiteMode.Lax;
                 options.Events.OnRedirectToIdentityProvider = context =>
                 {
-                    context.ProtocolMessage.LoginHint = context.Properties.Items["login_hint"];
+                    // Without one (the hosted passkey page's relying parties), no login_hint is sent.
+                    context.ProtocolMessage.LoginHint = context.Properties.Items.TryGetValue("login_hint", out var hint) ? hint : null;
                     return Task.CompletedTask;
                 };
                 options.Events.OnRemoteFailure = context =>
@@ -95,6 +96,7 @@ internal sealed class SampleRelyingParty : IAsyncDisposable
             ? Results.NotFound()
             : Challenge(passkeyVendor(), "/me"));
         app.MapGet("/login", (string hint) => Challenge(hint, "/claims"));
+        app.MapGet("/signin-hosted", () => Results.Challenge(new AuthenticationProperties { RedirectUri = "/me" }));
         app.MapGet("/me", (HttpContext context) => context.User.Identity?.IsAuthenticated == true
             ? Results.Content(
                 "<!doctype html><html><head><title>Signed in</title></head><body><p>Signed in as <span id=\"subject\">"

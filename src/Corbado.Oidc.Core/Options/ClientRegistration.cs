@@ -71,4 +71,10 @@ public sealed class ClientRegistration
 
     /// <summary>This client's refresh-token lifetime; default <c>Oidc:RefreshTokenLifetime</c>.</summary>
     public TimeSpan? RefreshTokenLifetime { get; set; }
+
+    /// <summary>
+    /// Without a signedPasskeyData in the request, send the user to the hosted passkey sign-in page instead of answering
+    /// <c>login_required</c> (docs/hosted-passkeys.md): for relying parties that cannot add a passkey UI themselves.
+    /// </summary>
+    public bool HostedPasskeyLogin { get; set; }
 }

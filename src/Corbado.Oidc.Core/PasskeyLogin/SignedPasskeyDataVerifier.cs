@@ -258,8 +258,17 @@ public sealed class SignedPasskeyDataVerifier
         ValidateTokenReplay = false,
     };
 
-    private static bool IsCompactJws(string value)
+    /// <summary>
+    /// Whether <paramref name="value"/> has the shape of a compact JWS (RFC 7515 §7.1): three non-empty base64url parts.
+    /// A signedPasskeyData always has; a <c>login_hint</c> of any other shape is a user name (OIDC Core §3.1.2.1).
+    /// </summary>
+    public static bool IsCompactJws(string? value)
     {
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
         // header.payload.signature, each base64url; five segments would be a JWE, which is refused.
         var dots = 0;
         foreach (var c in value)

@@ -73,6 +73,24 @@ public static class Refusals
     public static readonly Refusal InvalidRefreshToken = Token("invalid_refresh_token", InvalidGrant, "The refresh token is invalid, expired or revoked.");
     public static readonly Refusal RefreshTokenReused = Token("refresh_token_reused", InvalidGrant, "The refresh token was used before; its grant is revoked.", LogLevel.Warning);
 
+    // A ceremony on the hosted passkey page (docs/hosted-passkeys.md), answered on the page (the user may try again or
+    // cancel), never at the redirect URI; a cancel is access_denied there. The signature check's refusal is BadSignature.
+    public static readonly Refusal ChallengeExpired = Ceremony("challenge_expired", "The passkey ceremony took too long.");
+    public static readonly Refusal ChallengeReused = Ceremony("challenge_reused", "The passkey ceremony was already answered.");
+    public static readonly Refusal ChallengeMismatch = Ceremony("challenge_mismatch", "The passkey answered another ceremony.");
+    public static readonly Refusal OriginMismatch = Ceremony("origin_mismatch", "The passkey ceremony ran on another origin.");
+    public static readonly Refusal RpIdMismatch = Ceremony("rp_id_mismatch", "The passkey is for another relying party.");
+    public static readonly Refusal UserVerificationMissing = Ceremony("user_verification_missing", "The authenticator did not verify the user.");
+    public static readonly Refusal UserPresenceMissing = Ceremony("user_presence_missing", "The authenticator did not confirm the user's presence.");
+    public static readonly Refusal UnknownCredential = Ceremony("unknown_credential", "The passkey is not registered here.");
+    public static readonly Refusal UserHandleMismatch = Ceremony("user_handle_mismatch", "The passkey belongs to another user.");
+    public static readonly Refusal SignCountRegressed = Ceremony("sign_count_regressed", "The authenticator's counter went back: a cloned passkey?");
+    public static readonly Refusal CredentialExists = Ceremony("credential_exists", "This passkey is already registered.");
+    public static readonly Refusal MalformedResponse = Ceremony("malformed_response", "The authenticator's answer could not be read.");
+    public static readonly Refusal RequestInvalid = Ceremony("request_invalid", "The sign-in request is unknown, expired or already answered.");
+    public static readonly Refusal EnrolmentInvalid = Ceremony("enrolment_invalid", "The enrolment link is unknown, expired or already used.");
+    public static readonly Refusal Cancelled = new("cancelled", AccessDenied, null, 400, "The user cancelled the passkey sign-in.", LogLevel.Information);
+
     /// <summary>Every refusal by reason code.</summary>
     public static readonly FrozenDictionary<string, Refusal> All = new[]
     {
@@ -80,6 +98,8 @@ public static class Refusals
         MissingSubject, Replayed, RemoteRejected, RemoteUnavailable, KeysUnavailable, InternalError, MissingHint, MaxAgeExceeded,
         SubjectMismatch, InvalidClientSecret, ClientNotPermitted, InvalidCode, CodeReplayed, ClientMismatch, MissingRedirectUri,
         RedirectUriMismatch, CodeVerifierMissing, CodeVerifierUnexpected, PkceMismatch, InvalidRefreshToken, RefreshTokenReused,
+        ChallengeExpired, ChallengeReused, ChallengeMismatch, OriginMismatch, RpIdMismatch, UserVerificationMissing, UserPresenceMissing,
+        UnknownCredential, UserHandleMismatch, SignCountRegressed, CredentialExists, MalformedResponse, RequestInvalid, EnrolmentInvalid, Cancelled,
     }.ToFrozenDictionary(refusal => refusal.Reason, StringComparer.Ordinal);
 
     /// <summary>The refusal of a hint the verifier refused.</summary>
@@ -108,6 +128,8 @@ public static class Refusals
 
     private static Refusal Unavailable(string reason, LogLevel level)
         => new(reason, TemporarilyUnavailable, TemporarilyUnavailable, 503, CouldNotCheck, level);
+
+    private static Refusal Ceremony(string reason, string description) => new(reason, null, null, 400, description, LogLevel.Warning);
 
     private static Refusal Token(string reason, string error, string description, LogLevel level = LogLevel.Information)
         => new(reason, null, error, 400, description, level);

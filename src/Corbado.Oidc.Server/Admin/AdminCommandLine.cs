@@ -30,7 +30,9 @@ public static class AdminCommandLine
             "Corbado.Oidc, an OpenID Connect provider for passkey logins, and its administration verbs. Without a verb, the server "
             + "starts, configured by appsettings.json, appsettings.{Environment}.json and environment variables (README.md, Configuration).");
         root.Subcommands.Add(BuildClients(output));
-        root.Subcommands.Add(BuildUsers(output));
+        var users = BuildUsers(output);
+        PasskeyCommands.AddTo(users, output);
+        root.Subcommands.Add(users);
         root.Subcommands.Add(KeyCommands.Build(output));
         root.Subcommands.Add(SetupCommands.Build(output));
         root.Subcommands.Add(BuildDev(output));
@@ -47,11 +49,12 @@ public static class AdminCommandLine
         var hs256RequestObjects = new Option<bool>("--allow-hs256-request-objects") { Description = "Accept request objects signed with the client secret (keeps an encrypted copy of it)." };
         var tokenExchange = new Option<bool>("--allow-token-exchange") { Description = "May exchange a signedPasskeyData for tokens at /token (RFC 8693; native apps, backends-for-frontend)." };
         var refreshTokens = new Option<bool>("--allow-refresh-tokens") { Description = "Issue rotating refresh tokens when the client asks for offline_access." };
+        var hostedPasskeyLogin = new Option<bool>("--hosted-passkey-login") { Description = "Requests without a signedPasskeyData go to the hosted passkey sign-in page (docs/hosted-passkeys.md)." };
         var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
-            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange, refreshTokens,
+            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange, refreshTokens, hostedPasskeyLogin,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -67,6 +70,7 @@ public static class AdminCommandLine
                 AllowPasskeyVerification = parse.GetValue(passkeyVerification),
                 AllowTokenExchange = parse.GetValue(tokenExchange),
                 AllowRefreshTokens = parse.GetValue(refreshTokens),
+                HostedPasskeyLogin = parse.GetValue(hostedPasskeyLogin),
             };
 
             var errors = ClientRegistrar.Validate(registration);

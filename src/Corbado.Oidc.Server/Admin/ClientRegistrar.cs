@@ -76,6 +76,11 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             errors.Add($"Client '{registration.ClientId}': at least one RedirectUris entry is required.");
         }
 
+        if (registration.HostedPasskeyLogin && registration.RedirectUris.Count == 0)
+        {
+            errors.Add($"Client '{registration.ClientId}': HostedPasskeyLogin needs RedirectUris (the page answers the relying party there).");
+        }
+
         if (registration.AllowPasskeyVerification && string.IsNullOrEmpty(registration.ClientSecret))
         {
             errors.Add($"Client '{registration.ClientId}': AllowPasskeyVerification needs a client secret.");
@@ -194,6 +199,11 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         if (registration.AllowPasskeyVerification)
         {
             descriptor.Permissions.Add(Clients.ClientRegistrationNames.PasskeyVerificationPermission);
+        }
+
+        if (registration.HostedPasskeyLogin)
+        {
+            descriptor.Permissions.Add(Clients.ClientRegistrationNames.HostedPasskeyLoginPermission);
         }
 
         if (registration.AllowTokenExchange)

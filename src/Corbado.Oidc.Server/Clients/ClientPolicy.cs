@@ -57,6 +57,9 @@ public sealed class ClientPolicy
     /// <summary>Whether the client may call the verify API.</summary>
     public bool MayVerifyPasskeys => Permissions.Contains(ClientRegistrationNames.PasskeyVerificationPermission);
 
+    /// <summary>Whether requests without a signedPasskeyData go to the hosted passkey page (docs/hosted-passkeys.md).</summary>
+    public bool HostedPasskeyLogin => Permissions.Contains(ClientRegistrationNames.HostedPasskeyLoginPermission);
+
     /// <summary>Whether the fast door may answer for this client at all.</summary>
     public bool FastPathEligible { get; }
 

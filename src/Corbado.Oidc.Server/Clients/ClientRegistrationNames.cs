@@ -10,6 +10,9 @@ public static class ClientRegistrationNames
     /// <summary>May call the verify API (<c>POST /api/v1/passkey-logins/verify</c>).</summary>
     public const string PasskeyVerificationPermission = "ept:passkey_verification";
 
+    /// <summary>Sends requests without a signedPasskeyData to the hosted passkey page (docs/hosted-passkeys.md).</summary>
+    public const string HostedPasskeyLoginPermission = "ept:hosted_passkey_login";
+
     /// <summary>The application property holding a client's refresh-token lifetime in seconds.</summary>
     public const string RefreshTokenLifetimeProperty = "corbado:refresh_token_lifetime";
 }

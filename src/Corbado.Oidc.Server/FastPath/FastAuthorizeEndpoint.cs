@@ -109,7 +109,9 @@ internal sealed class FastAuthorizeEndpoint(
             : parameters.GetValueOrDefault(Parameters.ResponseMode) is not (null or ResponseModes.Query) ? "response_mode"
             : parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri || !client.RedirectUris.Contains(redirectUri) ? "redirect_uri"
             : parameters.GetValueOrDefault(Parameters.Scope) is not { } scope ? "scope"
-            : parameters.GetValueOrDefault(Parameters.LoginHint) is null ? "no login_hint"
+            : parameters.GetValueOrDefault(Parameters.LoginHint) is not { } hint ? "no login_hint"
+            // A plain user name is a hosted-passkey client's prefill (Handlers/SendToHostedPasskeyPage), OpenIddict's door.
+            : !Core.PasskeyLogin.SignedPasskeyDataVerifier.IsCompactJws(hint) ? "login_hint not a compact JWS"
             : parameters.GetValueOrDefault(Parameters.State) is { Length: > AuthorizationRequestRules.MaxStateLength } ? "state length"
             : parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > AuthorizationRequestRules.MaxNonceLength } ? "nonce length"
             : !client.Permissions.Contains(Permissions.Endpoints.Authorization) || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)

@@ -1,8 +1,10 @@
 using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Server.Endpoints;
+using Corbado.Oidc.Server.Endpoints.HostedPasskeys;
 using Corbado.Oidc.Server.FastPath;
 using Corbado.Oidc.Server.Handlers;
 using Corbado.Oidc.Server.Login;
+using Corbado.Oidc.Server.Login.WebAuthn;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.Extensions.Options;
 using OpenIddict.Server;
@@ -90,6 +92,7 @@ public static class CorbadoOidcServerExtensions
         services.AddSingleton<IOptionsChangeTokenSource<OpenIddictServerOptions>, KeyRingChangeTokenSource>();
 
         services.AddPasskeyLogin();
+        services.AddHostedPasskeys();
         services.AddLoginFastPath();
         services.AddCorbadoOidcHealthChecks();
         services.AddHttpHardening(builder.Configuration);
@@ -104,6 +107,7 @@ public static class CorbadoOidcServerExtensions
         app.MapCorbadoOidcHealthEndpoints();
         app.MapAdminApi();
         app.MapPasskeyVerificationApi();
+        app.MapHostedPasskeyPages();
         if (app.Environment.IsDevelopment())
         {
             app.MapDevelopmentEndpoints();

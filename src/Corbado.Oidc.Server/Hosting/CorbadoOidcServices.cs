@@ -29,6 +29,9 @@ public static class CorbadoOidcServices
         services.AddOptions<KeysOptions>().Bind(configuration.GetSection(KeysOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<KeysOptions>>(new KeysOptionsValidator(isDevelopment));
 
+        services.AddOptions<PasskeysOptions>().Bind(configuration.GetSection(PasskeysOptions.SectionName)).ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<PasskeysOptions>, PasskeysOptionsValidator>();
+
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName)).ValidateAtStartup();
@@ -70,6 +73,8 @@ public static class CorbadoOidcServices
         services.AddSingleton<EfUserProfileStore>();
         services.AddSingleton<IUserProfileStore>(provider => provider.GetRequiredService<EfUserProfileStore>());
         services.AddPasskeyBackend(configuration);
+        services.AddSingleton<PasskeyStore>();
+        services.AddSingleton<Login.WebAuthn.PasskeyEnrolmentLinks>();
         services.AddScoped<ClientRegistrar>();
         services.AddHttpClient(nameof(ClientRegistrar), client => client.Timeout = TimeSpan.FromSeconds(10));
         services.AddSingleton(provider => new DevelopmentPasskeyIssuer(

@@ -93,7 +93,11 @@ public static partial class HttpPipeline
         headers.XContentTypeOptions = "nosniff";
         headers.XFrameOptions = "DENY";
         headers["Referrer-Policy"] = "no-referrer";
-        headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        if (string.IsNullOrEmpty(headers.ContentSecurityPolicy))
+        {
+            // A page that sets its own policy keeps it (the hosted passkey pages: own scripts and styles only).
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
+        }
         if (string.IsNullOrEmpty(headers.CacheControl))
         {
             // Authorization responses carry codes; nothing here is worth a cache's risk (RFC 6749 §5.1, OIDC Core 3.1.2.5).
@@ -120,7 +124,7 @@ public static partial class HttpPipeline
     private static async Task ResolvePartitionAsync(HttpContext context, Func<Task> next)
     {
         var path = context.Request.Path;
-        if (path.StartsWithSegments("/authorize"))
+        if (path.StartsWithSegments("/authorize") || path.StartsWithSegments("/passkeys"))
         {
             context.Items[PartitionItem] = "authorize|" + context.Connection.RemoteIpAddress;
         }

@@ -41,11 +41,13 @@ internal sealed class AuthorizationCodeFlow(
     }
 
     /// <summary>
-    /// Issues a code for a login verified by the caller (a hint above, or a ceremony on a hosted page): <c>max_age</c>
-    /// is checked against the ceremony's time, and a fault while storing the code is <c>temporarily_unavailable</c> at
-    /// the redirect URI like any other fault, never a local error page.
+    /// Issues a code for a login verified by the caller (a hint above, or a ceremony on the hosted passkey page,
+    /// docs/hosted-passkeys.md): <c>max_age</c> is checked against the ceremony's time, and a fault while storing the
+    /// code is <c>temporarily_unavailable</c> at the redirect URI like any other fault, never a local error page.
+    /// <paramref name="amr"/> is what a hosted ceremony's authenticator proved (RFC 8176); null means <c>Oidc:Amr</c>.
     /// </summary>
-    public async Task<AuthorizationOutcome> IssueCodeAsync(AuthorizationInput input, VerifiedPasskeyLogin login, CancellationToken cancellationToken)
+    public async Task<AuthorizationOutcome> IssueCodeAsync(AuthorizationInput input, VerifiedPasskeyLogin login, CancellationToken cancellationToken,
+        IReadOnlyList<string>? amr = null)
     {
         // OIDC Core §3.1.2.1: max_age bounds the time since the user actually authenticated (the ceremony, iat).
         if (input.MaxAge is { } maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
@@ -56,7 +58,8 @@ internal sealed class AuthorizationCodeFlow(
         string code;
         try
         {
-            code = await grants.IssueCodeAsync(LoginGrants.For(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge), cancellationToken);
+            var grant = LoginGrants.For(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge) with { Amr = amr };
+            code = await grants.IssueCodeAsync(grant, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {

@@ -32,6 +32,9 @@ internal sealed record CodeGrant
     /// <summary>The audiences and resources a token exchange asked for (RFC 8693 §2.1, RFC 8707), for the access token's <c>aud</c>.</summary>
     [JsonPropertyName("aud")] public IReadOnlyList<string>? Audiences { get; init; }
 
+    /// <summary>The <c>amr</c> a hosted passkey ceremony proved (RFC 8176); null for a hint login (<c>Oidc:Amr</c>).</summary>
+    [JsonPropertyName("amr")] public IReadOnlyList<string>? Amr { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, CodeGrantJson.Default.CodeGrant);
 
     /// <summary>The grant, or null when the payload is empty (a redeemed code) or not a grant.</summary>

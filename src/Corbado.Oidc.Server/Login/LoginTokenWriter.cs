@@ -50,7 +50,7 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
             [Claims.AuthorizedParty] = grant.ClientId,
             [Claims.AuthenticationTime] = grant.AuthTime,
             [Claims.AuthenticationContextReference] = settings.Acr,
-            [Claims.AuthenticationMethodReference] = settings.EffectiveAmr.ToArray(),
+            [Claims.AuthenticationMethodReference] = (grant.Amr ?? settings.EffectiveAmr).ToArray(),
         };
 
         // OIDC Core §3.1.3.6: at_hash binds the ID token to the access token of a code exchange. A token exchange

@@ -64,11 +64,15 @@ public sealed partial class ExpiredEntryPruner(
         var cutoff = now.ToUnixTimeSeconds();
         var replayOnly = await DeleteInBatchesAsync(context.ReplayEntries.Where(e => e.ExpiresAt < cutoff).OrderBy(e => e.ExpiresAt), batchSize, cancellationToken);
         var codes = await DeleteInBatchesAsync(context.AuthorizationCodes.Where(e => e.ExpiresAt < cutoff).OrderBy(e => e.ExpiresAt), batchSize, cancellationToken);
+        // Abandoned hosted-passkey ceremonies, sign-in requests and enrolment links.
+        var passkeyState = await DeleteInBatchesAsync(context.PasskeyCeremonies.Where(e => e.ExpiresAt < cutoff).OrderBy(e => e.ExpiresAt), batchSize, cancellationToken)
+            + await DeleteInBatchesAsync(context.PasskeyRequests.Where(e => e.ExpiresAt < cutoff).OrderBy(e => e.ExpiresAt), batchSize, cancellationToken);
 
         var tokens = await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().PruneAsync(now - TokenRetention, cancellationToken);
         var authorizations = await scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>().PruneAsync(now - TokenRetention, cancellationToken);
         CountPruned("replay_entries", replayOnly);
         CountPruned("authorization_codes", codes);
+        CountPruned("passkey_ceremonies", passkeyState);
         CountPruned("openiddict_tokens", tokens);
         CountPruned("openiddict_authorizations", authorizations);
         var replay = replayOnly + codes;

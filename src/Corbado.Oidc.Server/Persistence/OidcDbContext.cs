@@ -21,6 +21,15 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
     /// <summary>The server's own signing and encryption keys.</summary>
     public DbSet<KeyMaterial> Keys => Set<KeyMaterial>();
 
+    /// <summary>Passkeys registered through the hosted enrolment page.</summary>
+    public DbSet<PasskeyCredential> PasskeyCredentials => Set<PasskeyCredential>();
+
+    /// <summary>WebAuthn ceremonies in progress (their challenges), single use.</summary>
+    public DbSet<PasskeyCeremonyEntry> PasskeyCeremonies => Set<PasskeyCeremonyEntry>();
+
+    /// <summary>Authorization requests waiting on the hosted sign-in page, and enrolment links.</summary>
+    public DbSet<PasskeyRequestEntry> PasskeyRequests => Set<PasskeyRequestEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -65,6 +74,37 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.Property(e => e.Use).HasMaxLength(10);
             entity.Property(e => e.Algorithm).HasMaxLength(20);
             entity.Property(e => e.ProtectedBy).HasMaxLength(16).IsUnicode(false);
+        });
+    
+        modelBuilder.Entity<PasskeyCredential>(entity =>
+        {
+            entity.ToTable("PasskeyCredentials");
+            entity.HasKey(e => e.Id);
+            entity.Property(e => e.Id).HasMaxLength(1400).IsUnicode(false);
+            entity.Property(e => e.Subject).HasMaxLength(255);
+            entity.Property(e => e.Transports).HasMaxLength(200).IsUnicode(false);
+            entity.Property(e => e.AttestationFormat).HasMaxLength(32).IsUnicode(false);
+            entity.Property(e => e.Name).HasMaxLength(100);
+            entity.HasIndex(e => e.Subject);
+        });
+
+        modelBuilder.Entity<PasskeyCeremonyEntry>(entity =>
+        {
+            entity.ToTable("PasskeyCeremonies");
+            entity.HasKey(e => e.Key);
+            entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
+            entity.Property(e => e.RequestKey).HasMaxLength(64).IsUnicode(false);
+            entity.Property(e => e.Kind).HasMaxLength(16).IsUnicode(false);
+            entity.HasIndex(e => e.ExpiresAt);
+        });
+
+        modelBuilder.Entity<PasskeyRequestEntry>(entity =>
+        {
+            entity.ToTable("PasskeyRequests");
+            entity.HasKey(e => e.Key);
+            entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
+            entity.Property(e => e.Kind).HasMaxLength(16).IsUnicode(false);
+            entity.HasIndex(e => e.ExpiresAt);
         });
     }
 }

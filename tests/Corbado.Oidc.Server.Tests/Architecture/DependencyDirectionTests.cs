@@ -25,7 +25,8 @@ public sealed class DependencyDirectionTests
         ["Handlers"] = ["Login", "Clients", "Protocol", "Diagnostics"],
         // The admin API is the command line's verbs over HTTP.
         ["Endpoints"] = ["Login", "Clients", "Protocol", "Diagnostics", "Persistence", "Admin"],
-        ["Admin"] = ["Clients", "Persistence", "Diagnostics", "Hosting"],
+        // The command line is the operator's door: it builds a host and may use the login core (enrolment links).
+        ["Admin"] = ["Login", "Clients", "Persistence", "Diagnostics", "Hosting"],
         ["Hosting"] = ["Login", "Clients", "Protocol", "FastPath", "Handlers", "Endpoints", "Persistence", "Diagnostics", "Admin"],
     };
 

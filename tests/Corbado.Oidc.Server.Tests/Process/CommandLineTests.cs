@@ -65,6 +65,42 @@ public sealed partial class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task HostedPasskeyVerbs_ClientOptsIn_EnrolLinkOpensPage_PasskeyListedRenamedRemoved()
+    {
+        var (addExit, added) = await RunAsync("clients", "add", "--client-id", "entra", "--redirect-uri", "https://login.example.com/callback", "--hosted-passkey-login");
+        var (enrolExit, enrolled) = await RunAsync("users", "enrol", "--sub", "alice", "--ttl", "15m");
+        var (badTtlExit, _) = await RunAsync("users", "enrol", "--sub", "alice", "--ttl", "8d");
+        Assert.True(addExit == 0, added);
+        Assert.True(enrolExit == 0, enrolled);
+        Assert.Equal(2, badTtlExit);
+        var link = new Uri(enrolled.Trim().Split('\n')[^1].Trim());
+
+        using var authenticator = new SoftwareAuthenticator("https://localhost", "localhost");
+        using (var factory = ServerOnSameDatabase())
+        using (var client = factory.CreateProtocolClient())
+        {
+            var request = await HostedPasskeyDriver.BeginSignInAsync(client, OidcProtocol.AuthorizeParameters(null, "entra", "https://login.example.com/callback"));
+            Assert.False(string.IsNullOrEmpty(request));
+            using var registered = await HostedPasskeyDriver.EnrolAsync(client, link, authenticator);
+            Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
+        }
+
+        var (_, listed) = await RunAsync("users", "passkeys", "--sub", "alice");
+        var (renameExit, _) = await RunAsync("users", "passkeys", "rename", "--sub", "alice", "--credential", authenticator.CredentialIdText, "--name", "Work laptop");
+        var (_, renamed) = await RunAsync("users", "passkeys", "--sub", "alice");
+        var (removeExit, removed) = await RunAsync("users", "passkeys", "remove", "--sub", "alice", "--credential", authenticator.CredentialIdText);
+        var (removeAgainExit, _) = await RunAsync("users", "passkeys", "remove", "--sub", "alice", "--credential", authenticator.CredentialIdText);
+
+        Assert.StartsWith(authenticator.CredentialIdText + "\tTest key\t", listed);
+        Assert.Contains("\tnever", listed);
+        Assert.Equal(0, renameExit);
+        Assert.StartsWith(authenticator.CredentialIdText + "\tWork laptop\t", renamed);
+        Assert.Equal(0, removeExit);
+        Assert.Contains("no passkey left", removed);
+        Assert.Equal(1, removeAgainExit);
+    }
+
+    [Fact]
     public async Task ClientsAdd_PrintsSecretOnce_ThatAuthenticatesAtTokenEndpoint()
     {
         var (exitCode, output) = await RunAsync("clients", "add", "--client-id", "okta", "--redirect-uri", "https://example.okta.com/oauth2/v1/authorize/callback");

@@ -1,0 +1,177 @@
+using System.Reflection;
+using System.Text.Json;
+using Corbado.Oidc.Server.Login.WebAuthn;
+
+namespace Corbado.Oidc.Server.Endpoints.HostedPasskeys;
+
+/// <summary>
+/// The hosted passkey pages and their ceremony calls (docs/hosted-passkeys.md): <c>/passkeys/sign-in</c> for an
+/// authorization request <c>/authorize</c> sent here, <c>/passkeys/enrol</c> for an enrolment link. The calls take JSON
+/// only (no cross-site form can reach them) and answer JSON; refusals are 400 with a generic error and never a 500,
+/// whatever the credential JSON holds.
+/// </summary>
+internal static class HostedPasskeyEndpoints
+{
+    private const long MaxBodyBytes = 64 * 1024;
+
+    private static readonly Dictionary<string, string> Assets = new(StringComparer.Ordinal)
+    {
+        ["passkeys.css"] = "text/css; charset=utf-8",
+        ["passkeys.js"] = "text/javascript; charset=utf-8",
+        ["sign-in.js"] = "text/javascript; charset=utf-8",
+        ["enrol.js"] = "text/javascript; charset=utf-8",
+    };
+
+    public static WebApplication MapHostedPasskeyPages(this WebApplication app)
+    {
+        app.MapGet("/passkeys/sign-in", SignInPageAsync);
+        app.MapPost("/passkeys/sign-in/options", SignInOptionsAsync);
+        app.MapPost("/passkeys/sign-in/verify", SignInVerifyAsync);
+        app.MapPost("/passkeys/sign-in/cancel", SignInCancelAsync);
+        app.MapGet("/passkeys/enrol", EnrolPageAsync);
+        app.MapPost("/passkeys/enrol/options", EnrolOptionsAsync);
+        app.MapPost("/passkeys/enrol/verify", EnrolVerifyAsync);
+        app.MapGet("/passkeys/assets/{name}", Asset);
+        return app;
+    }
+
+    private static async Task<IResult> SignInPageAsync(HttpContext context, HostedPasskeyLogin hosted, string? request)
+    {
+        var pending = await hosted.FindAsync(request, context.RequestAborted);
+        var language = HostedPasskeyStrings.Choose(pending?.UiLocales, context.Request);
+        return pending is null
+            ? Page(context, StatusCodes.Status400BadRequest, HostedPasskeyPages.Notice(language, context.Request.PathBase, "sign_in.title", "sign_in.expired"))
+            : Page(context, StatusCodes.Status200OK, HostedPasskeyPages.SignIn(language, context.Request.PathBase, request!, pending.LoginHint));
+    }
+
+    private static async Task<IResult> SignInOptionsAsync(HttpContext context, HostedPasskeyLogin hosted)
+    {
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        return await hosted.StartAsync(Text(body, "request"), context.RequestAborted) is { } started
+            ? Options(started.Ceremony, started.OptionsJson)
+            : Refused(retry: false);
+    }
+
+    private static async Task<IResult> SignInVerifyAsync(HttpContext context, HostedPasskeyLogin hosted)
+    {
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        var (response, reason) = await hosted.FinishAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
+        return response is not null
+            ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
+            : Refused(retry: reason != PasskeyRefusals.RequestInvalid);
+    }
+
+    private static async Task<IResult> SignInCancelAsync(HttpContext context, HostedPasskeyLogin hosted)
+    {
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        return await hosted.CancelAsync(Text(body, "request"), context.RequestAborted) is { } response
+            ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
+            : Refused(retry: false);
+    }
+
+    private static async Task<IResult> EnrolPageAsync(HttpContext context, PasskeyEnrolmentLinks links, string? token)
+    {
+        var language = HostedPasskeyStrings.Choose(null, context.Request);
+        // The same answer for a forged, used or expired link, whoever it names.
+        return await links.FindSubjectAsync(token, context.RequestAborted) is null
+            ? Page(context, StatusCodes.Status400BadRequest, HostedPasskeyPages.Notice(language, context.Request.PathBase, "enrol.invalid.title", "enrol.invalid"))
+            : Page(context, StatusCodes.Status200OK, HostedPasskeyPages.Enrol(language, context.Request.PathBase, token!));
+    }
+
+    private static async Task<IResult> EnrolOptionsAsync(HttpContext context, PasskeyEnrolment enrolment)
+    {
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        return await enrolment.StartAsync(Text(body, "token"), context.RequestAborted) is { } started
+            ? Options(started.Ceremony, started.OptionsJson)
+            : Refused(retry: false);
+    }
+
+    private static async Task<IResult> EnrolVerifyAsync(HttpContext context, PasskeyEnrolment enrolment)
+    {
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        var reason = await enrolment.FinishAsync(Text(body, "token"), Text(body, "ceremony"), Element(body, "credential"), Text(body, "name"), context.RequestAborted);
+        return reason is null ? Results.Json(new { ok = true }) : Refused(retry: reason != PasskeyRefusals.EnrolmentInvalid);
+    }
+
+    private static IResult Asset(HttpContext context, string name)
+    {
+        if (!Assets.TryGetValue(name, out var contentType)
+            || Assembly.GetExecutingAssembly().GetManifestResourceStream("HostedPasskeys." + name) is not { } stream)
+        {
+            return Results.NotFound();
+        }
+
+        context.Response.Headers.CacheControl = "public, max-age=300";
+        return Results.Stream(stream, contentType);
+    }
+
+    private static IResult Page(HttpContext context, int status, string html)
+    {
+        context.Response.Headers.ContentSecurityPolicy = HostedPasskeyPages.ContentSecurityPolicy;
+        return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
+    }
+
+    private static IResult Options(string ceremony, string optionsJson)
+        => Results.Text("{\"ceremony\":" + JsonSerializer.Serialize(ceremony) + ",\"publicKey\":" + optionsJson + "}", "application/json");
+
+    private static IResult Refused(bool retry)
+        => Results.Json(new { error = "passkey_refused", retry }, statusCode: StatusCodes.Status400BadRequest);
+
+    private static IResult BadRequest()
+        => Results.Json(new { error = "invalid_request", error_description = "The body must be a JSON object." }, statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>A JSON object body of at most 64 KiB; null for anything else.</summary>
+    private static async Task<JsonElement?> ReadAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentType is not { } type || !type.StartsWith("application/json", StringComparison.OrdinalIgnoreCase)
+            || request.ContentLength is > MaxBodyBytes)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var limited = new MemoryStream();
+            await request.Body.CopyToAsync(limited, context.RequestAborted);
+            if (limited.Length > MaxBodyBytes)
+            {
+                return null;
+            }
+
+            limited.Position = 0;
+            using var document = await JsonDocument.ParseAsync(limited, cancellationToken: context.RequestAborted);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static string? Text(JsonElement? body, string name)
+        => body is { } value && value.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.String ? property.GetString() : null;
+
+    private static JsonElement Element(JsonElement? body, string name)
+        => body is { } value && value.TryGetProperty(name, out var property) ? property : default;
+}
