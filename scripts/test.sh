@@ -10,6 +10,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+# docs/operations.md backup and restore (tests/Corbado.Oidc.Server.Tests/Process/OperationsDocTests): sqlite3, pg_dump.
+command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 # Checks of deploy/ (tests/Corbado.Oidc.Server.Tests/Deployment): compose file, systemd unit, YAML.

@@ -37,6 +37,9 @@ public sealed class DatabaseOptions
             : Enum.GetValues<DatabaseProvider>().Cast<DatabaseProvider?>()
                 .FirstOrDefault(provider => string.Equals(provider.ToString(), Provider.Trim(), StringComparison.OrdinalIgnoreCase));
 
+    /// <summary>SQLite's <c>synchronous</c> mode in force: <see cref="SqliteSynchronous"/>, or <c>Normal</c>.</summary>
+    public string EffectiveSqliteSynchronous => string.IsNullOrWhiteSpace(SqliteSynchronous) ? "Normal" : SqliteSynchronous;
+
     /// <summary>The connection string in force: <see cref="ConnectionString"/>, or the SQLite default.</summary>
     public string EffectiveConnectionString => string.IsNullOrWhiteSpace(ConnectionString) ? DefaultConnectionString : ConnectionString;
 }

@@ -154,10 +154,12 @@ public sealed class KeyMaterialStore(
         var added = successors(now);
         foreach (var key in added)
         {
-            foreach (var predecessor in rows.Where(r => r.Use == key.Use && r.RetiresAt is null))
+            // Immediately: every key of the use still published is withdrawn, including one already retiring after an
+            // earlier scheduled rotation (it may be the compromised one, still signing until its successor activates).
+            foreach (var predecessor in rows.Where(r => r.Use == key.Use && (immediately ? !(r.ExpiresAt <= now) : r.RetiresAt is null)))
             {
                 // It signs until its successor activates, and stays published until what it signed last has expired.
-                predecessor.RetiresAt = activatesAt;
+                predecessor.RetiresAt = predecessor.RetiresAt is { } retires && retires < activatesAt ? retires : activatesAt;
                 predecessor.ExpiresAt = immediately ? now : activatesAt + (long)longestToken.TotalSeconds;
             }
 
