@@ -18,7 +18,8 @@ public sealed class FleetRotationTests
         using var fleet = new ServerFleet(connectionString, 3, new Dictionary<string, string?>
         {
             ["Keys__RefreshInterval"] = "00:00:01",
-            ["Keys__RotationLeadTime"] = "00:00:05",
+            // Long enough for every replica to re-read the ring (every 1 s) even on a loaded two-core CI machine.
+            ["Keys__RotationLeadTime"] = "00:00:20",
         });
         await fleet.StartAllAsync(TimeSpan.FromSeconds(120));
         var clients = Enumerable.Range(0, fleet.Count).Select(fleet.CreateClient).ToList();
