@@ -34,6 +34,7 @@ public sealed class FakePasskeyBackend : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ConcurrentDictionary<string, byte> _consumed = new();
     private int _calls;
+    private int _jwksCalls;
 
     private FakePasskeyBackend(WebApplication app, string projectId, string apiSecret)
     {
@@ -52,6 +53,9 @@ public sealed class FakePasskeyBackend : IAsyncDisposable
     /// <summary>The JWKS served at <c>/.well-known/jwks</c>; null answers 503.</summary>
     public string? JwksJson { get; set; }
 
+    /// <summary>How many times the key set was requested.</summary>
+    public int JwksCalls => Volatile.Read(ref _jwksCalls);
+
     /// <summary>The URL of the key set (<c>Corbado:JwksUrl</c>).</summary>
     public string JwksUrl => new Uri(BaseUrl, ".well-known/jwks").AbsoluteUri;
 
@@ -67,7 +71,11 @@ public sealed class FakePasskeyBackend : IAsyncDisposable
         var backend = new FakePasskeyBackend(app, projectId, apiSecret);
         app.MapPost("/v2/passkey/verifySignedData", (Func<HttpContext, Task<IResult>>)backend.HandleAsync);
         // The project's published key set, as the frontend API serves it; 503 while JwksJson is null (an outage).
-        app.MapGet("/.well-known/jwks", () => backend.JwksJson is { } jwks ? Results.Text(jwks, "application/json") : Results.StatusCode(503));
+        app.MapGet("/.well-known/jwks", () =>
+        {
+            Interlocked.Increment(ref backend._jwksCalls);
+            return backend.JwksJson is { } jwks ? Results.Text(jwks, "application/json") : Results.StatusCode(503);
+        });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         backend.BaseUrl = new Uri(address.TrimEnd('/') + "/");

@@ -6,7 +6,7 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Corbado.Oidc.Server.Admin;
 
 /// <summary>Creates or updates relying-party registrations (from configuration seeding and from the command line).</summary>
-public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, IHttpClientFactory httpClients, Persistence.RequestObjectSecretProtector secrets)
+public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, Persistence.RequestObjectSecretProtector secrets)
 {
     /// <summary>Creates the client, or updates it when the client id exists. Returns true when it was created.</summary>
     public async Task<bool> UpsertAsync(ClientRegistration registration, CancellationToken cancellationToken)
@@ -17,7 +17,7 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             throw new ArgumentException(string.Join(" ", errors), nameof(registration));
         }
 
-        var descriptor = ToDescriptor(registration, await LoadKeysAsync(registration, cancellationToken));
+        var descriptor = ToDescriptor(registration);
         if (registration.AllowSymmetricRequestObjects && !string.IsNullOrEmpty(registration.ClientSecret))
         {
             descriptor.Properties[RequestObjectSecretProtector.ApplicationProperty] =
@@ -117,9 +117,10 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             }
         }
 
-        if (!string.IsNullOrEmpty(registration.JwksUri) && !(Uri.TryCreate(registration.JwksUri, UriKind.Absolute, out var jwksUri) && jwksUri.Scheme == Uri.UriSchemeHttps))
+        if (!string.IsNullOrEmpty(registration.JwksUri) && !(Uri.TryCreate(registration.JwksUri, UriKind.Absolute, out var jwksUri)
+            && (jwksUri.Scheme == Uri.UriSchemeHttps || (jwksUri.Scheme == Uri.UriSchemeHttp && jwksUri.IsLoopback))))
         {
-            errors.Add($"Client '{registration.ClientId}': JwksUri must be an absolute https URL.");
+            errors.Add($"Client '{registration.ClientId}': JwksUri must be an absolute https URL (http only on loopback).");
         }
 
         if ((registration.Audiences.Count > 0 || registration.Resources.Count > 0) && !registration.AllowTokenExchange)
@@ -149,25 +150,12 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         return errors;
     }
 
-    private async Task<Microsoft.IdentityModel.Tokens.JsonWebKeySet?> LoadKeysAsync(ClientRegistration registration, CancellationToken cancellationToken)
+    private static OpenIddictApplicationDescriptor ToDescriptor(ClientRegistration registration)
     {
-        if (!string.IsNullOrEmpty(registration.Jwks))
-        {
-            return new Microsoft.IdentityModel.Tokens.JsonWebKeySet(registration.Jwks);
-        }
-
-        if (string.IsNullOrEmpty(registration.JwksUri))
-        {
-            return null;
-        }
-
-        var json = await httpClients.CreateClient(nameof(ClientRegistrar)).GetStringAsync(registration.JwksUri, cancellationToken);
-        return new Microsoft.IdentityModel.Tokens.JsonWebKeySet(json);
-    }
-
-    private static OpenIddictApplicationDescriptor ToDescriptor(ClientRegistration registration, Microsoft.IdentityModel.Tokens.JsonWebKeySet? keys)
-    {
-        var isPublic = string.IsNullOrEmpty(registration.ClientSecret) && keys is null;
+        // A key set by URL is not fetched here: it is read when the client first needs it (Clients.ClientKeySets), so a
+        // relying party's key-set outage never stops the server from starting.
+        var keys = string.IsNullOrEmpty(registration.Jwks) ? null : new Microsoft.IdentityModel.Tokens.JsonWebKeySet(registration.Jwks);
+        var isPublic = string.IsNullOrEmpty(registration.ClientSecret) && keys is null && string.IsNullOrEmpty(registration.JwksUri);
         var descriptor = new OpenIddictApplicationDescriptor
         {
             ClientId = registration.ClientId,
@@ -178,6 +166,11 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             ConsentType = ConsentTypes.Implicit,
             DisplayName = registration.DisplayName ?? registration.ClientId,
         };
+
+        if (!string.IsNullOrEmpty(registration.JwksUri))
+        {
+            descriptor.Properties[Clients.ClientRegistrationNames.JwksUriProperty] = System.Text.Json.JsonSerializer.SerializeToElement(registration.JwksUri);
+        }
 
         foreach (var uri in registration.RedirectUris)
         {

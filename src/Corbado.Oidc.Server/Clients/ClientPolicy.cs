@@ -92,7 +92,8 @@ public sealed class ClientPolicy
             (await applications.GetRedirectUrisAsync(application, cancellationToken)).ToFrozenSet(StringComparer.Ordinal),
             permissions,
             (await applications.GetRequirementsAsync(application, cancellationToken)).ToFrozenSet(StringComparer.Ordinal),
-            await applications.GetJsonWebKeySetAsync(application, cancellationToken) is { Keys.Count: > 0 },
+            properties.ContainsKey(ClientRegistrationNames.JwksUriProperty)
+                || await applications.GetJsonWebKeySetAsync(application, cancellationToken) is { Keys.Count: > 0 },
             refreshTokenLifetime,
             protectedSecret);
     }

@@ -15,4 +15,7 @@ public static class ClientRegistrationNames
 
     /// <summary>The application property holding a client's refresh-token lifetime in seconds.</summary>
     public const string RefreshTokenLifetimeProperty = "corbado:refresh_token_lifetime";
+
+    /// <summary>The application property holding the URL of a client's key set, fetched when needed (<see cref="ClientKeySets"/>).</summary>
+    public const string JwksUriProperty = "corbado:jwks_uri";
 }

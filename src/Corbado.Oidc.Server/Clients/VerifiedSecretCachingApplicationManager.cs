@@ -22,7 +22,8 @@ public sealed class VerifiedSecretCachingApplicationManager(
     IOptionsMonitor<OpenIddictCoreOptions> options,
     IOpenIddictApplicationStore<OpenIddictEntityFrameworkCoreApplication> store,
     VerifiedSecretCache verified,
-    ClientPolicies clients)
+    ClientPolicies clients,
+    ClientKeySets keySets)
     : OpenIddictApplicationManager<OpenIddictEntityFrameworkCoreApplication>(cache, logger, options, store)
 {
     /// <summary>
@@ -58,6 +59,45 @@ public sealed class VerifiedSecretCachingApplicationManager(
         await base.DeleteAsync(application, cancellationToken);
         clients.Forget(application.ClientId);
     }
+
+    /// <summary>A key set registered inline, else the one at the client's <c>JwksUri</c> (<see cref="ClientKeySets"/>).</summary>
+    public override async ValueTask<Microsoft.IdentityModel.Tokens.JsonWebKeySet?> GetJsonWebKeySetAsync(
+        OpenIddictEntityFrameworkCoreApplication application, CancellationToken cancellationToken = default)
+    {
+        if (await base.GetJsonWebKeySetAsync(application, cancellationToken) is { } inline)
+        {
+            return inline;
+        }
+
+        var properties = await GetPropertiesAsync(application, cancellationToken);
+        return properties.TryGetValue(ClientRegistrationNames.JwksUriProperty, out var uri) && uri.ValueKind == System.Text.Json.JsonValueKind.String
+            ? await keySets.GetAsync(application.ClientId ?? "", uri.GetString()!, cancellationToken)
+            : null;
+    }
+
+    /// <summary>
+    /// OpenIddict's validation, except that a confidential client whose keys are registered by URL passes its "secret or
+    /// keys" check (OpenIddict looks only at the stored set): the URL is fetched when the client authenticates, not while
+    /// it is registered.
+    /// </summary>
+    public override async IAsyncEnumerable<System.ComponentModel.DataAnnotations.ValidationResult> ValidateAsync(
+        OpenIddictEntityFrameworkCoreApplication application, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var keysByUrl = (await GetPropertiesAsync(application, cancellationToken)).ContainsKey(ClientRegistrationNames.JwksUriProperty);
+        await foreach (var result in base.ValidateAsync(application, cancellationToken))
+        {
+            if (keysByUrl && result.ErrorMessage == MissingCredentialsMessage.Value)
+            {
+                continue;
+            }
+
+            yield return result;
+        }
+    }
+
+    private static readonly Lazy<string?> MissingCredentialsMessage = new(() =>
+        new System.Resources.ResourceManager("OpenIddict.Abstractions.OpenIddictResources", typeof(OpenIddictResources).Assembly)
+            .GetString(OpenIddictResources.ID2113, System.Globalization.CultureInfo.CurrentUICulture));
 
     protected override async ValueTask<bool> ValidateClientSecretAsync(string secret, string comparand, CancellationToken cancellationToken = default)
     {

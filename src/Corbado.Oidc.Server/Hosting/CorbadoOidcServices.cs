@@ -76,7 +76,8 @@ public static class CorbadoOidcServices
         services.AddSingleton<PasskeyStore>();
         services.AddSingleton<Login.WebAuthn.PasskeyEnrolmentLinks>();
         services.AddScoped<ClientRegistrar>();
-        services.AddHttpClient(nameof(ClientRegistrar), client => client.Timeout = TimeSpan.FromSeconds(10));
+        services.AddSingleton<ClientKeySets>();
+        services.AddHttpClient(ClientKeySets.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));
         services.AddSingleton(provider => new DevelopmentPasskeyIssuer(
             provider.GetRequiredService<IOptions<CorbadoOptions>>().Value.DevelopmentIssuerKeyFile));
         return services;
