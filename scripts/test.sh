@@ -12,6 +12,9 @@ missing=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
 # docs/operations.md backup and restore (tests/Corbado.Oidc.Server.Tests/Process/OperationsDocTests): sqlite3, pg_dump.
 command -v sqlite3 >/dev/null 2>&1 || missing+=(sqlite3)
+# docs/operations.md audit trail query (tests/Corbado.Oidc.Server.Tests/Operations/OperationsTests): jq, openssl.
+command -v jq >/dev/null 2>&1 || missing+=(jq)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
 # Checks of deploy/ (tests/Corbado.Oidc.Server.Tests/Deployment): compose file, systemd unit, YAML.

@@ -119,6 +119,46 @@ public sealed partial class OperationsTests(MixedLoginRun run) : IClassFixture<M
         }
     }
 
+    /// <summary>
+    /// docs/operations.md's audit query, run by bash as pasted, with one stated substitution: <c>journalctl</c> prints this
+    /// server's console output (what journald keeps of the unit's standard output).
+    /// </summary>
+    [Fact]
+    public async Task AuditQueryOfTheDocs_AsPasted_FindsExactlyTheUsersEvents()
+    {
+        await run.Server.WaitForOutputAsync(output => Regex.Count(output, "\"Category\":\"Corbado.Oidc.Audit\"") >= 13, TimeSpan.FromSeconds(10));
+        var doc = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.Root, "docs", "operations.md"));
+        var block = ShellBlock().Match(doc, doc.IndexOf("To find a user's events", StringComparison.Ordinal)).Groups[1].Value;
+        Assert.Contains("journalctl -u corbado-oidc -o cat", block);
+        var directory = Directory.CreateTempSubdirectory("corbado-oidc-audit-").FullName;
+        try
+        {
+            var journal = Path.Combine(directory, "journal");
+            await File.WriteAllTextAsync(journal, run.Server.Output);
+            var script = $"journalctl() {{ cat '{journal}'; }}\n{block}";
+            using var shell = ServerProcess.StartProgram("bash", ["-c", script], new Dictionary<string, string?>
+            {
+                ["SUBJECT"] = TestSubject,
+                ["AUDIT_SUBJECT_HASH_SALT"] = TestAuditSalt.Value,
+            }, directory);
+            Assert.Equal(0, await shell.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+
+            var expectedHash = Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(TestAuditSalt.Value), Encoding.UTF8.GetBytes(TestSubject))[..16]);
+            var expected = run.Server.JsonLines().Count(line => line.GetProperty("Category").GetString() == "Corbado.Oidc.Audit" && State(line, "SubjectHash") == expectedHash);
+            var found = shell.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement).ToList();
+            Assert.True(expected >= MixedLoginRun.AcceptedLogins, $"{expected} events of the user in the output");
+            Assert.Equal(expected, found.Count);
+            Assert.All(found, line => Assert.Equal(expectedHash, State(line, "SubjectHash")));
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [GeneratedRegex("```sh\n(.*?)```", RegexOptions.Singleline)]
+    private static partial Regex ShellBlock();
+
     private static string? State(JsonElement line, string name)
         => line.GetProperty("State").TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is not ("(null)" or "")
             ? value.GetString() : null;
