@@ -26,4 +26,7 @@ public sealed record VerifiedPasskeyLogin(
 
     /// <summary>True when the login came from conditional UI (autofill).</summary>
     public bool IsConditionalUi { get; init; }
+
+    /// <summary>How the passkey was proved (<see cref="LoginMethods"/>): a hint unless a hosted ceremony says otherwise.</summary>
+    public string Method { get; init; } = LoginMethods.Hint;
 }

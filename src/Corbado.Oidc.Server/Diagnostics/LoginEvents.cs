@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Corbado.Oidc.Core.Diagnostics;
 using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Core.PasskeyLogin;
 using Corbado.Oidc.Core.Refusals;
 using Microsoft.Extensions.Options;
 
@@ -54,9 +55,11 @@ public sealed class LoginEvents
     /// <summary>
     /// One passkey login attempt (at /authorize, token exchange or the verify API): counts
     /// <c>corbado_oidc_logins_total</c>, logs a refusal, and writes one audit event. <paramref name="refusal"/> is null
-    /// when the login was accepted; <paramref name="fault"/> is the exception behind an internal error.
+    /// when the login was accepted; <paramref name="fault"/> is the exception behind an internal error;
+    /// <paramref name="method"/> is how the passkey was proved (<see cref="LoginMethods"/>).
     /// </summary>
-    public void LoginAttempted(string? clientId, Refusal? refusal, string? subject, string? keyId, string? jtiHash, Exception? fault = null)
+    public void LoginAttempted(string? clientId, Refusal? refusal, string? subject, string? keyId, string? jtiHash, Exception? fault = null,
+        string method = LoginMethods.Hint)
     {
         // Enabled only while a metrics pipeline listens (Management:Port set): no label work otherwise.
         if (_metrics.Logins.Enabled)
@@ -64,7 +67,8 @@ public sealed class LoginEvents
             _metrics.Logins.Add(1,
                 refusal is null ? Accepted : Refused,
                 refusal is null ? NoReason : new("reason", refusal.MetricLabel),
-                new("client_id", _labels.Client(clientId)));
+                new("client_id", _labels.Client(clientId)),
+                new("method", MetricLabels.Method(method)));
         }
 
         if (refusal is not null)
@@ -72,7 +76,7 @@ public sealed class LoginEvents
             ServerLog.PasskeyLoginRefused(_log, refusal.LogLevel, fault, refusal.Reason, Bounded(clientId, MaxIdLength), Bounded(keyId, MaxIdLength), jtiHash);
         }
 
-        WriteAudit("login", refusal, clientId, grantType: null, subject, keyId, jtiHash);
+        WriteAudit("login", refusal, clientId, grantType: null, subject, keyId, jtiHash, MetricLabels.Method(method));
     }
 
     /// <summary>
@@ -133,7 +137,8 @@ public sealed class LoginEvents
         return Convert.ToHexStringLower(hash[..16]);
     }
 
-    private void WriteAudit(string auditEvent, Refusal? refusal, string? clientId, string? grantType, string? subject, string? keyId, string? jtiHash)
+    private void WriteAudit(string auditEvent, Refusal? refusal, string? clientId, string? grantType, string? subject, string? keyId, string? jtiHash,
+        string? method = null)
     {
         if (!_audit.IsEnabled(LogLevel.Information))
         {
@@ -146,7 +151,7 @@ public sealed class LoginEvents
         AuditLog.Write(_audit, auditEvent, refusal is null ? "accepted" : "refused", refusal?.AuditValue,
             Bounded(clientId, MaxIdLength), grantType, HashSubject(subject), Bounded(keyId, MaxIdLength), jtiHash,
             connection?.Connection.RemoteIpAddress?.ToString(), Bounded(userAgent, MaxUserAgentLength),
-            _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
+            _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture), method);
     }
 
     /// <summary>

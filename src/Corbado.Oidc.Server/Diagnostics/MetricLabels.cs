@@ -34,6 +34,9 @@ public sealed class MetricLabels(IRegisteredClients registeredClients)
 
     public static string GrantType(string grantType) => GrantTypes.TryGetValue(grantType, out var known) ? known : Other;
 
+    /// <summary>A login method from <see cref="Core.PasskeyLogin.LoginMethods.All"/>, else <see cref="Other"/>.</summary>
+    public static string Method(string method) => Core.PasskeyLogin.LoginMethods.All.Contains(method) ? method : Other;
+
     /// <summary>
     /// The client id when it belongs to a registered client (one the application manager found in the database, so
     /// in the client read model), else <see cref="UnknownClient"/>.

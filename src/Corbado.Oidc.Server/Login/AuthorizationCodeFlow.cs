@@ -52,7 +52,7 @@ internal sealed class AuthorizationCodeFlow(
         // OIDC Core §3.1.2.1: max_age bounds the time since the user actually authenticated (the ceremony, iat).
         if (input.MaxAge is { } maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
         {
-            return Refuse(input.ClientId, Refusals.MaxAgeExceeded, login.KeyId, login.JtiHash, null, login.Subject);
+            return Refuse(input.ClientId, Refusals.MaxAgeExceeded, login.KeyId, login.JtiHash, null, login.Subject, login.Method);
         }
 
         string code;
@@ -63,10 +63,10 @@ internal sealed class AuthorizationCodeFlow(
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
         {
-            return Refuse(input.ClientId, Refusals.InternalError, login.KeyId, login.JtiHash, exception, login.Subject);
+            return Refuse(input.ClientId, Refusals.InternalError, login.KeyId, login.JtiHash, exception, login.Subject, login.Method);
         }
 
-        events.LoginAttempted(input.ClientId, null, login.Subject, login.KeyId, login.JtiHash);
+        events.LoginAttempted(input.ClientId, null, login.Subject, login.KeyId, login.JtiHash, method: login.Method);
         return new AuthorizationOutcome(code, null);
     }
 
@@ -122,9 +122,10 @@ internal sealed class AuthorizationCodeFlow(
         }
     }
 
-    private AuthorizationOutcome Refuse(string clientId, Refusal refusal, string? keyId, string? jtiHash, Exception? fault, string? subject = null)
+    private AuthorizationOutcome Refuse(string clientId, Refusal refusal, string? keyId, string? jtiHash, Exception? fault, string? subject = null,
+        string method = LoginMethods.Hint)
     {
-        events.LoginAttempted(clientId, refusal, subject, keyId, jtiHash, fault);
+        events.LoginAttempted(clientId, refusal, subject, keyId, jtiHash, fault, method);
         return new AuthorizationOutcome(null, refusal);
     }
 

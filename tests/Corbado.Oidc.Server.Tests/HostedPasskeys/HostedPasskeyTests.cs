@@ -169,6 +169,9 @@ public sealed class HostedPasskeyTests : IDisposable
         Assert.Equal(parameters["nonce"], idToken.GetClaim("nonce").Value);
         Assert.Equal(["pop", "user", "mfa"], idToken.GetPayloadValue<string[]>("amr"));
         Assert.Equal(_factory.Clock.GetUtcNow().ToUnixTimeSeconds(), idToken.GetPayloadValue<long>("auth_time"));
+        // The one login core's audit event names the method.
+        Assert.Single(_logs.Lines, line => line.Contains("Corbado.Oidc.Audit[4000] Audit login accepted ", StringComparison.Ordinal)
+            && line.Contains("Method=hosted_passkey ", StringComparison.Ordinal));
     }
 
     [Fact]

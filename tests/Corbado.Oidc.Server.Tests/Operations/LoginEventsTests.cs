@@ -92,6 +92,23 @@ public sealed class LoginEventsTests : IDisposable
     }
 
     [Fact]
+    public void LoginAttempted_Method_IsABoundedLabelAndAnAuditField()
+    {
+        _events.LoginAttempted(Registered, null, "user-1", "kid-1", "jti-hash");
+        _events.LoginAttempted(Registered, null, "user-1", null, null, method: Core.PasskeyLogin.LoginMethods.HostedPasskey);
+        _events.LoginAttempted(Registered, Refusals.Cancelled, null, null, null, method: "made_up_method");
+
+        Assert.Equal(["hint", "hosted_passkey", MetricLabels.Other], _measurements.Tag("corbado.oidc.logins", "method"));
+        var audit = _logs.Lines.Where(line => line.Contains(" Corbado.Oidc.Audit[4000] ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(3, audit.Count);
+        Assert.Contains("Method=hint ", audit[0]);
+        Assert.Contains("Method=hosted_passkey ", audit[1]);
+        Assert.Contains("Method=other ", audit[2]);
+        // The message is short; the values are state only.
+        Assert.Contains("Audit login refused: cancelled", audit[2]);
+    }
+
+    [Fact]
     public void AuditEvent_KeyIdWithLineBreakAndOverlongUserInput_IsBoundedAndCannotForgeALine()
     {
         _events.LoginAttempted(new string('c', 500), Refusals.UnknownKey, null, "kid\nAudit login: outcome accepted", "jti-hash");

@@ -30,7 +30,7 @@ internal sealed class HostedPasskeyLogin(
     public const string EnrolmentKind = "enrolment";
 
     /// <summary>The key id in logs and audit events of a login from the hosted page (a hint login names its JWS kid).</summary>
-    public const string Method = "hosted_passkey";
+    public const string Method = LoginMethods.HostedPasskey;
 
     /// <summary>Keeps the request and returns the handle the page URL carries.</summary>
     public async Task<string> BeginAsync(PendingAuthorization request, CancellationToken cancellationToken)
@@ -78,7 +78,7 @@ internal sealed class HostedPasskeyLogin(
         var now = timeProvider.GetUtcNow();
         // In the audit event's jti_hash slot: a hash of the credential id, to follow one passkey without naming it.
         var credentialHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(used.Id)))[..32];
-        var login = new VerifiedPasskeyLogin(used.Subject, null, now, now, Method, credentialHash) { CredentialId = used.Id };
+        var login = new VerifiedPasskeyLogin(used.Subject, null, now, now, Method, credentialHash) { CredentialId = used.Id, Method = LoginMethods.HostedPasskey };
         IReadOnlyList<string> amr = outcome.UserVerified ? ["pop", "user", "mfa"] : ["pop", "user"];
         var issued = await flow.IssueCodeAsync(request.ToInput(), login, cancellationToken, amr);
         return issued.Code is { } code
@@ -94,13 +94,13 @@ internal sealed class HostedPasskeyLogin(
             return null;
         }
 
-        events.LoginAttempted(request.ClientId, Refusals.Cancelled, null, Method, null);
+        events.LoginAttempted(request.ClientId, Refusals.Cancelled, null, Method, null, method: LoginMethods.HostedPasskey);
         return Answer(request, (Parameters.Error, Refusals.Cancelled.AuthorizationError!), (Parameters.ErrorDescription, Refusals.Cancelled.Description));
     }
 
     private (AuthorizationResponse? Response, string? Reason) Refuse(string? clientId, string reason)
     {
-        events.LoginAttempted(clientId, Refusals.All[reason], null, Method, null);
+        events.LoginAttempted(clientId, Refusals.All[reason], null, Method, null, method: LoginMethods.HostedPasskey);
         return (null, reason);
     }
 
