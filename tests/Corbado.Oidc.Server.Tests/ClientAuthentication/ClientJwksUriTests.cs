@@ -1,8 +1,6 @@
 using System.Net;
 using Corbado.Oidc.Server.Clients;
 using Corbado.Oidc.Testing;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 
 namespace Corbado.Oidc.Server.Tests.ClientAuthentication;
 
@@ -23,34 +21,11 @@ public sealed class ClientJwksUriTests
         settings["Clients:2:JwksUri"] = keyHost.JwksUrl;
     });
 
-    private static string CreateAssertion(TestSigningKey key, Uri issuer)
-    {
-        var now = DateTime.UtcNow;
-        return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = ClientId,
-            Audience = new Uri(issuer, "token").AbsoluteUri,
-            Claims = new Dictionary<string, object> { ["sub"] = ClientId, ["jti"] = Guid.NewGuid().ToString("N") },
-            IssuedAt = now,
-            NotBefore = now,
-            Expires = now.AddMinutes(2),
-            SigningCredentials = new SigningCredentials(new RsaSecurityKey(key.Rsa!) { KeyId = key.KeyId }, SecurityAlgorithms.RsaSha256),
-            TokenType = "JWT",
-        });
-    }
-
     private static async Task<HttpResponseMessage> LogInWithAssertionAsync(CorbadoOidcServerFactory factory, HttpClient client, TestSigningKey key)
     {
         var code = (await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), ClientId, RedirectUri))).Code!;
-        return await client.PostAsync("token", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["grant_type"] = "authorization_code",
-            ["code"] = code,
-            ["redirect_uri"] = RedirectUri,
-            ["client_id"] = ClientId,
-            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            ["client_assertion"] = CreateAssertion(key, factory.Issuer),
-        }));
+        return await PrivateKeyJwtTests.RedeemWithAssertionAsync(client, code, PrivateKeyJwtTests.CreateAssertion(key, factory.Issuer, clientId: ClientId),
+            ClientId, RedirectUri);
     }
 
     [Fact]

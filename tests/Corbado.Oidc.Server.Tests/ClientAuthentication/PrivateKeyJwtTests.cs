@@ -20,14 +20,16 @@ public sealed class PrivateKeyJwtTests
         settings["Clients:2:Jwks"] = TestSigningKey.ToJwksJson(clientKey);
     });
 
-    private static string CreateAssertion(TestSigningKey key, Uri issuer, string? audience = null, DateTime? expires = null, string? type = "JWT")
+    /// <summary>A <c>private_key_jwt</c> client assertion of <paramref name="clientId"/> (RFC 7523 §3), signed with <paramref name="key"/>.</summary>
+    internal static string CreateAssertion(TestSigningKey key, Uri issuer, string? audience = null, DateTime? expires = null, string? type = "JWT",
+        string clientId = ClientId)
     {
         var now = DateTime.UtcNow;
         return new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
-            Issuer = ClientId,
+            Issuer = clientId,
             Audience = audience ?? new Uri(issuer, "token").AbsoluteUri,
-            Claims = new Dictionary<string, object> { ["sub"] = ClientId, ["jti"] = Guid.NewGuid().ToString("N") },
+            Claims = new Dictionary<string, object> { ["sub"] = clientId, ["jti"] = Guid.NewGuid().ToString("N") },
             IssuedAt = now,
             NotBefore = now,
             Expires = expires ?? now.AddMinutes(2),
@@ -36,13 +38,15 @@ public sealed class PrivateKeyJwtTests
         });
     }
 
-    private static async Task<HttpResponseMessage> RedeemWithAssertionAsync(HttpClient client, string code, string assertion)
+    /// <summary>Redeems <paramref name="code"/> at <c>/token</c>, the client authenticated by <paramref name="assertion"/>.</summary>
+    internal static async Task<HttpResponseMessage> RedeemWithAssertionAsync(HttpClient client, string code, string assertion,
+        string clientId = ClientId, string redirectUri = RedirectUri)
         => await client.PostAsync("token", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["grant_type"] = "authorization_code",
             ["code"] = code,
-            ["redirect_uri"] = RedirectUri,
-            ["client_id"] = ClientId,
+            ["redirect_uri"] = redirectUri,
+            ["client_id"] = clientId,
             ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
             ["client_assertion"] = assertion,
         }));
