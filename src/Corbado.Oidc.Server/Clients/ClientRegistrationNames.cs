@@ -15,4 +15,10 @@ public static class ClientRegistrationNames
 
     /// <summary>The application property holding a client's refresh-token lifetime in seconds.</summary>
     public const string RefreshTokenLifetimeProperty = "corbado:refresh_token_lifetime";
+
+    /// <summary>The application property holding a client's back-channel logout URI (Back-Channel Logout 1.0 §2.2).</summary>
+    public const string BackchannelLogoutUriProperty = "corbado:backchannel_logout_uri";
+
+    /// <summary>The application property holding whether the client requires <c>sid</c> in its logout tokens.</summary>
+    public const string BackchannelLogoutSessionRequiredProperty = "corbado:backchannel_logout_session_required";
 }
