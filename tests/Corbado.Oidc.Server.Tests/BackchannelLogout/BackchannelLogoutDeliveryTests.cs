@@ -192,6 +192,36 @@ public sealed class BackchannelLogoutDeliveryTests
         Assert.Contains("timeout", measurements.Tag("corbado.oidc.backchannel_logouts", "reason"));
     }
 
+    [Fact]
+    public async Task CompetingSenders_ClaimEveryRowOnce_EachTokenDeliveredOnce()
+    {
+        await using var receiver = new BackchannelLogoutReceiver { Status = HttpStatusCode.ServiceUnavailable };
+        await receiver.StartAsync();
+        using var factory = CreateFactory(receiver);
+        factory.StartOnKestrel();
+        var sessions = Enumerable.Range(0, 20).Select(i => new EndedSession("sid-" + i, Subject, [CorbadoOidcServerFactory.ConfidentialClientId], SessionEndReason.Revoked)).ToArray();
+        await SessionEnds.EndAsync(factory.Services, sessions);
+        await WaitUntilAsync(async () =>
+        {
+            await using var scope = factory.Services.CreateAsyncScope();
+            return await scope.ServiceProvider.GetRequiredService<OidcDbContext>().BackchannelLogouts.CountAsync(row => row.Attempts == 1 && row.LastFailure != null) == 20;
+        }, "every row to have failed once");
+        var failedAttempts = receiver.Requests.Count;
+
+        // Every row due at the same instant, and five senders (four replicas' worth plus the server's own) after them.
+        receiver.Status = HttpStatusCode.OK;
+        var senders = Enumerable.Range(0, 4).Select(_ => ActivatorUtilities.CreateInstance<BackchannelLogoutSender>(factory.Services)).ToList();
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        await Task.WhenAll(senders.Select(sender => Task.Run(() => sender.DeliverDueAsync(CancellationToken.None))));
+        await receiver.WaitUntilAsync(r => r.Acknowledged.Count >= 20, Wait, "twenty deliveries");
+        await Task.Delay(500);
+
+        Assert.Equal(20, receiver.Acknowledged.Count);
+        Assert.Equal(20, receiver.Requests.Count - failedAttempts);
+        Assert.Equal(20, receiver.Acknowledged.Select(request => new JsonWebToken(request.LogoutToken).Id).Distinct().Count());
+        Assert.Equal(0, await CountOutboxAsync(factory));
+    }
+
     private static CorbadoOidcServerFactory CreateFactory(BackchannelLogoutReceiver receiver, LogCapture? logs = null,
         Action<Dictionary<string, string?>>? configure = null)
     {
