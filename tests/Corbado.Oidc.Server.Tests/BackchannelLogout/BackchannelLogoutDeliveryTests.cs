@@ -199,26 +199,28 @@ public sealed class BackchannelLogoutDeliveryTests
         await receiver.StartAsync();
         using var factory = CreateFactory(receiver);
         factory.StartOnKestrel();
-        var sessions = Enumerable.Range(0, 20).Select(i => new EndedSession("sid-" + i, Subject, [CorbadoOidcServerFactory.ConfidentialClientId], SessionEndReason.Revoked)).ToArray();
+        var sessions = Enumerable.Range(0, 100).Select(i => new EndedSession("sid-" + i, Subject, [CorbadoOidcServerFactory.ConfidentialClientId], SessionEndReason.Revoked)).ToArray();
         await SessionEnds.EndAsync(factory.Services, sessions);
         await WaitUntilAsync(async () =>
         {
             await using var scope = factory.Services.CreateAsyncScope();
-            return await scope.ServiceProvider.GetRequiredService<OidcDbContext>().BackchannelLogouts.CountAsync(row => row.Attempts == 1 && row.LastFailure != null) == 20;
+            return await scope.ServiceProvider.GetRequiredService<OidcDbContext>().BackchannelLogouts.CountAsync(row => row.Attempts == 1 && row.LastFailure != null) == 100;
         }, "every row to have failed once");
         var failedAttempts = receiver.Requests.Count;
 
-        // Every row due at the same instant, and five senders (four replicas' worth plus the server's own) after them.
+        // Every row due at the same instant, and five senders (four replicas' worth plus the server's own) after them; the
+        // relying party takes 300 ms per request, so a row is still there, held, while the other senders look at it.
         receiver.Status = HttpStatusCode.OK;
+        receiver.Delay = TimeSpan.FromMilliseconds(300);
         var senders = Enumerable.Range(0, 4).Select(_ => ActivatorUtilities.CreateInstance<BackchannelLogoutSender>(factory.Services)).ToList();
         factory.Clock.Advance(TimeSpan.FromMinutes(1));
         await Task.WhenAll(senders.Select(sender => Task.Run(() => sender.DeliverDueAsync(CancellationToken.None))));
-        await receiver.WaitUntilAsync(r => r.Acknowledged.Count >= 20, Wait, "twenty deliveries");
+        await receiver.WaitUntilAsync(r => r.Acknowledged.Count >= 100, Wait, "a hundred deliveries");
         await Task.Delay(500);
 
-        Assert.Equal(20, receiver.Acknowledged.Count);
-        Assert.Equal(20, receiver.Requests.Count - failedAttempts);
-        Assert.Equal(20, receiver.Acknowledged.Select(request => new JsonWebToken(request.LogoutToken).Id).Distinct().Count());
+        Assert.Equal(100, receiver.Acknowledged.Count);
+        Assert.Equal(100, receiver.Requests.Count - failedAttempts);
+        Assert.Equal(100, receiver.Acknowledged.Select(request => new JsonWebToken(request.LogoutToken).Id).Distinct().Count());
         Assert.Equal(0, await CountOutboxAsync(factory));
     }
 
