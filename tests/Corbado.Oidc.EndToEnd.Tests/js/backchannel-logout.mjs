@@ -3,15 +3,8 @@
 // against the JWKS fetched over HTTP, typ, iss, aud and the time claims. Driven by BackchannelLogoutTests; prints one
 // JSON line (protected header and payload) on success, exits non-zero with the error otherwise.
 import * as client from 'openid-client';
+import { required } from './env.mjs';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`environment variable ${name} is required`);
-  }
-  return value;
-}
 
 const issuer = new URL(required('OIDC_ISSUER'));
 const clientId = required('OIDC_CLIENT_ID');
