@@ -12,7 +12,7 @@ public sealed class AdvertiseBackchannelLogout : IOpenIddictServerHandler<ApplyC
     public static OpenIddictServerHandlerDescriptor Descriptor { get; }
         = OpenIddictServerHandlerDescriptor.CreateBuilder<ApplyConfigurationResponseContext>()
             .UseSingletonHandler<AdvertiseBackchannelLogout>()
-            .SetOrder(HandlerOrder.BeforeBuiltIns<ApplyConfigurationResponseContext>())
+            .SetOrder(AdvertiseRequestObjects.Descriptor.Order + 1)
             .SetType(OpenIddictServerHandlerType.Custom)
             .Build();
 
