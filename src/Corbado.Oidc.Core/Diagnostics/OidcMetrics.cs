@@ -40,6 +40,8 @@ public sealed class OidcMetrics
         JwksRefreshes = meter.CreateCounter<long>("corbado.oidc.jwks.refreshes", description: "Loads of the passkey issuer key set, by result (success, failure).");
         RemoteVerifications = meter.CreateCounter<long>("corbado.oidc.remote.verifications", description: "Calls to the passkey backend, by result (accepted, rejected, unavailable).");
         PrunedRows = meter.CreateCounter<long>("corbado.oidc.pruned.rows", description: "Expired rows removed by the pruner, by table.");
+        BackchannelLogouts = meter.CreateCounter<long>("corbado.oidc.backchannel_logouts",
+            description: "Back-channel logout token deliveries, by outcome (sent, retried, abandoned), reason code and client.");
     }
 
     public Counter<long> Logins { get; }
@@ -49,6 +51,7 @@ public sealed class OidcMetrics
     public Counter<long> JwksRefreshes { get; }
     public Counter<long> RemoteVerifications { get; }
     public Counter<long> PrunedRows { get; }
+    public Counter<long> BackchannelLogouts { get; }
 
     /// <summary>
     /// <c>corbado_oidc_passkey_keys_available</c>: 1 while the replica holds a usable passkey issuer key set, else 0. Readiness

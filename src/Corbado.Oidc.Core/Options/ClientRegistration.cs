@@ -77,4 +77,17 @@ public sealed class ClientRegistration
     /// <c>login_required</c> (docs/hosted-passkeys.md): for relying parties that cannot add a passkey UI themselves.
     /// </summary>
     public bool HostedPasskeyLogin { get; set; }
+
+    /// <summary>
+    /// OpenID Connect Back-Channel Logout 1.0 (<c>backchannel_logout_uri</c>): when an identity-provider session this
+    /// client received a code in ends, a signed <c>logout_token</c> is POSTed here. Absolute https URL without a fragment
+    /// (http only on loopback, as for redirect URIs).
+    /// </summary>
+    public string? BackchannelLogoutUri { get; set; }
+
+    /// <summary>
+    /// The client needs <c>sid</c> in its logout tokens (<c>backchannel_logout_session_required</c>). Every logout token
+    /// of this server carries <c>sid</c>; needs <see cref="BackchannelLogoutUri"/>.
+    /// </summary>
+    public bool BackchannelLogoutSessionRequired { get; set; }
 }

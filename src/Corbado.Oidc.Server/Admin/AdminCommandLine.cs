@@ -50,11 +50,20 @@ public static class AdminCommandLine
         var tokenExchange = new Option<bool>("--allow-token-exchange") { Description = "May exchange a signedPasskeyData for tokens at /token (RFC 8693; native apps, backends-for-frontend)." };
         var refreshTokens = new Option<bool>("--allow-refresh-tokens") { Description = "Issue rotating refresh tokens when the client asks for offline_access." };
         var hostedPasskeyLogin = new Option<bool>("--hosted-passkey-login") { Description = "Requests without a signedPasskeyData go to the hosted passkey sign-in page (docs/hosted-passkeys.md)." };
+        var backchannelLogoutUri = new Option<string?>("--backchannel-logout-uri")
+        {
+            Description = "Where a signed logout_token is POSTed when a session the client took part in ends (Back-Channel Logout 1.0; https, http only on loopback).",
+        };
+        var backchannelLogoutSessionRequired = new Option<bool>("--backchannel-logout-session-required")
+        {
+            Description = "The client needs sid in its logout tokens (every logout token carries it); needs --backchannel-logout-uri.",
+        };
         var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
             clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange, refreshTokens, hostedPasskeyLogin,
+            backchannelLogoutUri, backchannelLogoutSessionRequired,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,6 +80,8 @@ public static class AdminCommandLine
                 AllowTokenExchange = parse.GetValue(tokenExchange),
                 AllowRefreshTokens = parse.GetValue(refreshTokens),
                 HostedPasskeyLogin = parse.GetValue(hostedPasskeyLogin),
+                BackchannelLogoutUri = parse.GetValue(backchannelLogoutUri),
+                BackchannelLogoutSessionRequired = parse.GetValue(backchannelLogoutSessionRequired),
             };
 
             var errors = ClientRegistrar.Validate(registration);

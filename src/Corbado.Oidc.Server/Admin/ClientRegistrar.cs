@@ -147,6 +147,19 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             }
         }
 
+        if (registration.BackchannelLogoutUri is { } logoutUri
+            && (!Uri.TryCreate(logoutUri, UriKind.Absolute, out var parsedLogoutUri) || !string.IsNullOrEmpty(parsedLogoutUri.Fragment)
+                || (parsedLogoutUri.Scheme != Uri.UriSchemeHttps && !(parsedLogoutUri.Scheme == Uri.UriSchemeHttp && parsedLogoutUri.IsLoopback))))
+        {
+            // Back-Channel Logout 1.0 §2.2: an absolute URI without a fragment; https as for redirect URIs.
+            errors.Add($"Client '{registration.ClientId}': BackchannelLogoutUri '{logoutUri}' must be an absolute https URL without a fragment (http only on loopback).");
+        }
+
+        if (registration.BackchannelLogoutSessionRequired && string.IsNullOrEmpty(registration.BackchannelLogoutUri))
+        {
+            errors.Add($"Client '{registration.ClientId}': BackchannelLogoutSessionRequired needs a BackchannelLogoutUri.");
+        }
+
         return errors;
     }
 
@@ -214,6 +227,14 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
                 descriptor.Properties[Clients.ClientRegistrationNames.RefreshTokenLifetimeProperty] =
                     System.Text.Json.JsonSerializer.SerializeToElement((long)lifetime.TotalSeconds);
             }
+        }
+
+        if (!string.IsNullOrEmpty(registration.BackchannelLogoutUri))
+        {
+            descriptor.Properties[Clients.ClientRegistrationNames.BackchannelLogoutUriProperty] =
+                System.Text.Json.JsonSerializer.SerializeToElement(registration.BackchannelLogoutUri);
+            descriptor.Properties[Clients.ClientRegistrationNames.BackchannelLogoutSessionRequiredProperty] =
+                System.Text.Json.JsonSerializer.SerializeToElement(registration.BackchannelLogoutSessionRequired);
         }
 
         // PKCE is mandatory for public clients (RFC 9700 §2.1.1) and optional per confidential client.

@@ -16,8 +16,11 @@ namespace Corbado.Oidc.Server.Clients;
 public sealed class ClientPolicy
 {
     private ClientPolicy(OpenIddictEntityFrameworkCoreApplication application, string clientId, string? clientType, FrozenSet<string> redirectUris,
-        FrozenSet<string> permissions, FrozenSet<string> requirements, bool hasKeys, TimeSpan? refreshTokenLifetime, string? protectedRequestObjectSecret)
+        FrozenSet<string> permissions, FrozenSet<string> requirements, bool hasKeys, TimeSpan? refreshTokenLifetime, string? protectedRequestObjectSecret,
+        Uri? backchannelLogoutUri, bool backchannelLogoutSessionRequired)
     {
+        BackchannelLogoutUri = backchannelLogoutUri;
+        BackchannelLogoutSessionRequired = backchannelLogoutSessionRequired;
         Application = application;
         ClientId = clientId;
         IsConfidential = clientType == ClientTypes.Confidential;
@@ -66,6 +69,12 @@ public sealed class ClientPolicy
     /// <summary>The protected secret of a client that opted in to HS256 request objects, else null.</summary>
     public string? ProtectedRequestObjectSecret { get; }
 
+    /// <summary>Where the client takes logout tokens (Back-Channel Logout 1.0), or null when it registered none.</summary>
+    public Uri? BackchannelLogoutUri { get; }
+
+    /// <summary>Whether the client requires <c>sid</c> in its logout tokens (every logout token of ours carries it).</summary>
+    public bool BackchannelLogoutSessionRequired { get; }
+
     /// <summary>The HMAC key behind <see cref="ProtectedRequestObjectSecret"/>, once decrypted (see <see cref="ClientPolicies.RequestObjectKey"/>).</summary>
     internal SecurityKey? RequestObjectKey { get; set; }
 
@@ -85,6 +94,12 @@ public sealed class ClientPolicy
         var protectedSecret = properties.TryGetValue(RequestObjectSecretProtector.ApplicationProperty, out var secret) && secret.ValueKind == JsonValueKind.String
             ? secret.GetString()
             : null;
+        var backchannelLogoutUri = properties.TryGetValue(ClientRegistrationNames.BackchannelLogoutUriProperty, out var logoutUri)
+            && logoutUri.ValueKind == JsonValueKind.String && Uri.TryCreate(logoutUri.GetString(), UriKind.Absolute, out var parsedLogoutUri)
+                ? parsedLogoutUri
+                : null;
+        var sessionRequired = properties.TryGetValue(ClientRegistrationNames.BackchannelLogoutSessionRequiredProperty, out var required)
+            && required.ValueKind == JsonValueKind.True;
         return new ClientPolicy(
             application,
             await applications.GetClientIdAsync(application, cancellationToken) ?? throw new InvalidOperationException("A client without a client id."),
@@ -95,6 +110,8 @@ public sealed class ClientPolicy
             properties.ContainsKey(ClientRegistrationNames.JwksUriProperty)
                 || await applications.GetJsonWebKeySetAsync(application, cancellationToken) is { Keys.Count: > 0 },
             refreshTokenLifetime,
-            protectedSecret);
+            protectedSecret,
+            backchannelLogoutUri,
+            sessionRequired);
     }
 }

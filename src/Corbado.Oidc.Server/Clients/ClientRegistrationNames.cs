@@ -18,4 +18,10 @@ public static class ClientRegistrationNames
 
     /// <summary>The application property holding the URL of a client's key set, fetched when needed (<see cref="ClientKeySets"/>).</summary>
     public const string JwksUriProperty = "corbado:jwks_uri";
+
+    /// <summary>The application property holding a client's back-channel logout URI (Back-Channel Logout 1.0 §2.2).</summary>
+    public const string BackchannelLogoutUriProperty = "corbado:backchannel_logout_uri";
+
+    /// <summary>The application property holding whether the client requires <c>sid</c> in its logout tokens.</summary>
+    public const string BackchannelLogoutSessionRequiredProperty = "corbado:backchannel_logout_session_required";
 }

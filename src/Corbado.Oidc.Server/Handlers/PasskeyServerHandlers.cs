@@ -48,5 +48,6 @@ public static class PasskeyServerHandlers
         RejectRepeatedParameters<ExtractConfigurationRequestContext>.Descriptor,
         RejectRepeatedParameters<ExtractJsonWebKeySetRequestContext>.Descriptor,
         AdvertiseRequestObjects.Descriptor,
+        AdvertiseBackchannelLogout.Descriptor,
     ];
 }

@@ -39,6 +39,7 @@ public static class CorbadoOidcServerExtensions
         services.AddHostedService<KeyRingRefresher>();
         services.AddHostedService<Admin.DevelopmentDemoClient>();
         services.AddHostedService<ExpiredEntryPruner>();
+        services.AddBackchannelLogoutSender();
 
         services.AddOpenIddict().AddServer(options =>
         {
@@ -98,6 +99,21 @@ public static class CorbadoOidcServerExtensions
         services.AddHttpHardening(builder.Configuration);
         builder.AddCorbadoOidcTelemetry();
         return builder;
+    }
+
+    /// <summary>
+    /// The back-channel logout sender of this replica (docs/sessions-and-logout.md): its own HTTP client, which follows
+    /// no redirect (a 3xx is a failed delivery, never a POST turned into a GET elsewhere) and logs no request (the URL),
+    /// timed out per attempt by the sender (<c>BackchannelLogout:Timeout</c>).
+    /// </summary>
+    private static void AddBackchannelLogoutSender(this IServiceCollection services)
+    {
+        services.AddSingleton<Login.BackchannelLogout.LogoutTokenWriter>();
+        services.AddSingleton<Diagnostics.BackchannelLogoutEvents>();
+        services.AddHttpClient(Login.BackchannelLogout.BackchannelLogoutSender.HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false })
+            .RemoveAllLoggers();
+        services.AddHostedService<Login.BackchannelLogout.BackchannelLogoutSender>();
     }
 
     public static WebApplication MapCorbadoOidcEndpoints(this WebApplication app)

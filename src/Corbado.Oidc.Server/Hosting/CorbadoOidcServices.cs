@@ -39,6 +39,8 @@ public static class CorbadoOidcServices
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<AuditOptions>>(new AuditOptionsValidator(isDevelopment));
         services.AddSingleton<AdminAudit>();
+        services.AddOptions<BackchannelLogoutOptions>().Bind(configuration.GetSection(BackchannelLogoutOptions.SectionName)).ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<BackchannelLogoutOptions>, BackchannelLogoutOptionsValidator>();
 
         // Wrong database settings are reported by the start-up validation, with every other problem; until then the
         // SQLite default stands in, and nothing opens it because the server stops first.
@@ -75,6 +77,9 @@ public static class CorbadoOidcServices
         services.AddPasskeyBackend(configuration);
         services.AddSingleton<PasskeyStore>();
         services.AddSingleton<Login.WebAuthn.PasskeyEnrolmentLinks>();
+        // Back-channel logout: the outbox rows are written wherever a session ends (the server and the command line).
+        services.AddSingleton<Login.BackchannelLogout.BackchannelLogoutSignal>();
+        services.AddSingleton<Login.Sessions.ISessionEndObserver, Login.BackchannelLogout.BackchannelLogoutOutbox>();
         services.AddScoped<ClientRegistrar>();
         services.AddSingleton<ClientKeySets>();
         services.AddHttpClient(ClientKeySets.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(5));

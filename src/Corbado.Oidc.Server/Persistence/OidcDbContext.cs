@@ -30,6 +30,9 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
     /// <summary>Authorization requests waiting on the hosted sign-in page, and enrolment links.</summary>
     public DbSet<PasskeyRequestEntry> PasskeyRequests => Set<PasskeyRequestEntry>();
 
+    /// <summary>The back-channel logout outbox: logout tokens still to deliver.</summary>
+    public DbSet<BackchannelLogoutEntry> BackchannelLogouts => Set<BackchannelLogoutEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -75,7 +78,7 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.Property(e => e.Algorithm).HasMaxLength(20);
             entity.Property(e => e.ProtectedBy).HasMaxLength(16).IsUnicode(false);
         });
-    
+
         modelBuilder.Entity<PasskeyCredential>(entity =>
         {
             entity.ToTable("PasskeyCredentials");
@@ -105,6 +108,18 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
             entity.Property(e => e.Kind).HasMaxLength(16).IsUnicode(false);
             entity.HasIndex(e => e.ExpiresAt);
+        });
+
+        modelBuilder.Entity<BackchannelLogoutEntry>(entity =>
+        {
+            entity.ToTable("BackchannelLogouts");
+            entity.HasKey(e => e.Id);
+            entity.Property(e => e.Id).HasMaxLength(32).IsUnicode(false);
+            entity.Property(e => e.ClientId).HasMaxLength(100);
+            entity.Property(e => e.Sid).HasMaxLength(255);
+            entity.Property(e => e.Subject).HasMaxLength(255);
+            entity.Property(e => e.LastFailure).HasMaxLength(32).IsUnicode(false);
+            entity.HasIndex(e => e.DueAt);
         });
     }
 }

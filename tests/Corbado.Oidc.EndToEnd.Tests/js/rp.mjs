@@ -2,14 +2,7 @@
 // and login_hint, the back-channel code exchange (which validates the ID token against the server's JWKS) and userinfo.
 // Driven by OpenIdClientRelyingPartyTests; prints one JSON line on success, exits non-zero with the error otherwise.
 import * as client from 'openid-client';
-
-function required(name) {
-  const value = process.env[name];
-  if (!value) {
-    throw new Error(`environment variable ${name} is required`);
-  }
-  return value;
-}
+import { required } from './env.mjs';
 
 const issuer = new URL(required('OIDC_ISSUER'));
 const clientId = required('OIDC_CLIENT_ID');

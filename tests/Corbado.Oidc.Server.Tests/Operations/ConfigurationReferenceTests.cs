@@ -23,7 +23,7 @@ public sealed partial class ConfigurationReferenceTests
     [
         typeof(CorbadoOptions), typeof(OidcOptions), typeof(KeysOptions), typeof(AdminOptions), typeof(AuditOptions),
         typeof(ManagementOptions), typeof(RateLimitingOptions), typeof(ForwardedHeadersSettings), typeof(PasskeysOptions), typeof(DatabaseOptions),
-        typeof(ClientRegistration),
+        typeof(ClientRegistration), typeof(BackchannelLogoutOptions),
     ];
 
     [Fact]

@@ -307,4 +307,26 @@ public sealed partial class CommandLineTests : IDisposable
 
     [GeneratedRegex(@"client_secret\s*:\s*(\S+)")]
     private static partial Regex SecretLine();
+
+    [Fact]
+    public async Task ClientsAdd_BackchannelLogoutUri_IsValidated_StoredAndReadThroughTheClientPolicy()
+    {
+        string[] client = ["clients", "add", "--client-id", "rp-logout", "--redirect-uri", "https://rp.example.com/cb"];
+        var (plainExit, plain) = await RunAsync([.. client, "--backchannel-logout-uri", "http://rp.example.com/logout"]);
+        var (fragmentExit, fragment) = await RunAsync([.. client, "--backchannel-logout-uri", "https://rp.example.com/logout#x"]);
+        var (withoutUriExit, withoutUri) = await RunAsync([.. client, "--backchannel-logout-session-required"]);
+        var (addExit, added) = await RunAsync([.. client, "--backchannel-logout-uri", "https://rp.example.com/logout?tenant=1", "--backchannel-logout-session-required"]);
+
+        Assert.Equal(2, plainExit);
+        Assert.Contains("BackchannelLogoutUri 'http://rp.example.com/logout' must be an absolute https URL", plain);
+        Assert.Equal(2, fragmentExit);
+        Assert.Contains("without a fragment", fragment);
+        Assert.Equal(2, withoutUriExit);
+        Assert.Contains("BackchannelLogoutSessionRequired needs a BackchannelLogoutUri", withoutUri);
+        Assert.True(addExit == 0, added);
+        using var factory = ServerOnSameDatabase();
+        var policy = await factory.Services.GetRequiredService<Clients.ClientPolicies>().FindAsync("rp-logout", CancellationToken.None);
+        Assert.Equal(new Uri("https://rp.example.com/logout?tenant=1"), policy!.BackchannelLogoutUri);
+        Assert.True(policy.BackchannelLogoutSessionRequired);
+    }
 }

@@ -53,6 +53,49 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
                     b.ToTable("AuthorizationCodes", (string)null);
                 });
 
+            modelBuilder.Entity("Corbado.Oidc.Server.Persistence.BackchannelLogoutEntry", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ClientId")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("DueAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("LastFailure")
+                        .HasMaxLength(32)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Sid")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DueAt");
+
+                    b.ToTable("BackchannelLogouts", (string)null);
+                });
+
             modelBuilder.Entity("Corbado.Oidc.Server.Persistence.KeyMaterial", b =>
                 {
                     b.Property<string>("Id")
