@@ -50,11 +50,12 @@ public static class AdminCommandLine
         var tokenExchange = new Option<bool>("--allow-token-exchange") { Description = "May exchange a signedPasskeyData for tokens at /token (RFC 8693; native apps, backends-for-frontend)." };
         var refreshTokens = new Option<bool>("--allow-refresh-tokens") { Description = "Issue rotating refresh tokens when the client asks for offline_access." };
         var hostedPasskeyLogin = new Option<bool>("--hosted-passkey-login") { Description = "Requests without a signedPasskeyData go to the hosted passkey sign-in page (docs/hosted-passkeys.md)." };
+        var passkeyEnrolment = new Option<bool>("--allow-passkey-enrolment") { Description = "May ask for passkey enrolment and management links for its users (POST /api/v1/passkey-enrolments, /api/v1/passkey-management-links)." };
         var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
-            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange, refreshTokens, hostedPasskeyLogin,
+            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, passkeyEnrolment, tokenExchange, refreshTokens, hostedPasskeyLogin,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -68,6 +69,7 @@ public static class AdminCommandLine
                 RequirePkce = parse.GetValue(requirePkce),
                 AllowSymmetricRequestObjects = parse.GetValue(hs256RequestObjects),
                 AllowPasskeyVerification = parse.GetValue(passkeyVerification),
+                AllowPasskeyEnrolment = parse.GetValue(passkeyEnrolment),
                 AllowTokenExchange = parse.GetValue(tokenExchange),
                 AllowRefreshTokens = parse.GetValue(refreshTokens),
                 HostedPasskeyLogin = parse.GetValue(hostedPasskeyLogin),

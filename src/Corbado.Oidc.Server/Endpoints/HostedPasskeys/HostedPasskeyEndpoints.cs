@@ -6,7 +6,8 @@ namespace Corbado.Oidc.Server.Endpoints.HostedPasskeys;
 
 /// <summary>
 /// The hosted passkey pages and their ceremony calls (docs/hosted-passkeys.md): <c>/passkeys/sign-in</c> for an
-/// authorization request <c>/authorize</c> sent here, <c>/passkeys/enrol</c> for an enrolment link. The calls take JSON
+/// authorization request <c>/authorize</c> sent here, <c>/passkeys/enrol</c> for an enrolment link, <c>/passkeys/manage</c>
+/// for a management link (forms without script, each carrying the page's single-use token). The ceremony calls take JSON
 /// only (no cross-site form can reach them) and answer JSON; refusals are 400 with a generic error and never a 500,
 /// whatever the credential JSON holds.
 /// </summary>
@@ -31,6 +32,8 @@ internal static class HostedPasskeyEndpoints
         app.MapGet("/passkeys/enrol", EnrolPageAsync);
         app.MapPost("/passkeys/enrol/options", EnrolOptionsAsync);
         app.MapPost("/passkeys/enrol/verify", EnrolVerifyAsync);
+        app.MapGet("/passkeys/manage", ManagePageAsync);
+        app.MapPost("/passkeys/manage", ManageChangeAsync);
         app.MapGet("/passkeys/assets/{name}", Asset);
         return app;
     }
@@ -113,6 +116,44 @@ internal static class HostedPasskeyEndpoints
         return reason is null ? Results.Json(new { ok = true }) : Refused(retry: reason != PasskeyRefusals.EnrolmentInvalid);
     }
 
+    private static async Task<IResult> ManagePageAsync(HttpContext context, PasskeyManagement management, string? token)
+        => ManagementPage(context, await management.OpenAsync(token, context.RequestAborted));
+
+    /// <summary>A change from one of the page's forms (form-encoded, as a browser posts it without script).</summary>
+    private static async Task<IResult> ManageChangeAsync(HttpContext context, PasskeyManagement management)
+    {
+        ManagementView? view = null;
+        if (context.Request.HasFormContentType && context.Request.ContentLength is null or <= MaxBodyBytes)
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            view = await management.ChangeAsync(form["token"].FirstOrDefault(), form["action"].FirstOrDefault(), form["credential"].FirstOrDefault(),
+                form["name"].FirstOrDefault(), context.RequestAborted);
+        }
+
+        return ManagementPage(context, view);
+    }
+
+    private static IResult ManagementPage(HttpContext context, ManagementView? view)
+    {
+        var language = HostedPasskeyStrings.Choose(null, context.Request);
+        // The same answer for a forged, used or expired link or page token, whoever it names.
+        if (view is null)
+        {
+            return Page(context, StatusCodes.Status400BadRequest, HostedPasskeyPages.Notice(language, context.Request.PathBase, "manage.invalid.title", "manage.invalid"),
+                HostedPasskeyPages.ManagementContentSecurityPolicy);
+        }
+
+        var outcome = view.Result switch
+        {
+            ManagementResult.Renamed => "manage.renamed",
+            ManagementResult.Deleted => "manage.deleted",
+            ManagementResult.Invalid => "manage.unchanged",
+            _ => null,
+        };
+        return Page(context, view.Result == ManagementResult.Invalid ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK,
+            HostedPasskeyPages.Manage(language, context.Request.PathBase, view.PageToken, view.Credentials, outcome), HostedPasskeyPages.ManagementContentSecurityPolicy);
+    }
+
     private static IResult Asset(HttpContext context, string name)
     {
         if (!Assets.TryGetValue(name, out var contentType)
@@ -125,9 +166,9 @@ internal static class HostedPasskeyEndpoints
         return Results.Stream(stream, contentType);
     }
 
-    private static IResult Page(HttpContext context, int status, string html)
+    private static IResult Page(HttpContext context, int status, string html, string policy = HostedPasskeyPages.ContentSecurityPolicy)
     {
-        context.Response.Headers.ContentSecurityPolicy = HostedPasskeyPages.ContentSecurityPolicy;
+        context.Response.Headers.ContentSecurityPolicy = policy;
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
 

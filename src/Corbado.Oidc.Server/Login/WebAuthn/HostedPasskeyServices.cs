@@ -9,6 +9,7 @@ public static class HostedPasskeyServices
         services.AddSingleton<PasskeyCeremonies>();
         services.AddSingleton<HostedPasskeyLogin>();
         services.AddSingleton<PasskeyEnrolment>();
+        services.AddSingleton<PasskeyManagement>();
         return services;
     }
 }
