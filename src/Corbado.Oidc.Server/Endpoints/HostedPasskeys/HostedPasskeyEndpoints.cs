@@ -59,11 +59,16 @@ internal static class HostedPasskeyEndpoints
             : Refused(retry: false);
     }
 
-    private static async Task<IResult> SignInVerifyAsync(HttpContext context, HostedPasskeyLogin hosted)
+    private static async Task<IResult> SignInVerifyAsync(HttpContext context, HostedPasskeyLogin hosted, PasskeyUserLimits limits)
     {
         if (await ReadAsync(context) is not { } body)
         {
             return BadRequest();
+        }
+
+        if (await limits.TryAcquireForAssertionAsync(Element(body, "credential"), context.RequestAborted) is { } wait)
+        {
+            return TooManyRequests(context, wait);
         }
 
         var (response, reason) = await hosted.FinishAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
@@ -93,11 +98,16 @@ internal static class HostedPasskeyEndpoints
             : Page(context, StatusCodes.Status200OK, HostedPasskeyPages.Enrol(language, context.Request.PathBase, token!));
     }
 
-    private static async Task<IResult> EnrolOptionsAsync(HttpContext context, PasskeyEnrolment enrolment)
+    private static async Task<IResult> EnrolOptionsAsync(HttpContext context, PasskeyEnrolment enrolment, PasskeyUserLimits limits)
     {
         if (await ReadAsync(context) is not { } body)
         {
             return BadRequest();
+        }
+
+        if (await limits.TryAcquireForEnrolmentAsync(Text(body, "token"), context.RequestAborted) is { } wait)
+        {
+            return TooManyRequests(context, wait);
         }
 
         return await enrolment.StartAsync(Text(body, "token"), context.RequestAborted) is { } started
@@ -105,11 +115,16 @@ internal static class HostedPasskeyEndpoints
             : Refused(retry: false);
     }
 
-    private static async Task<IResult> EnrolVerifyAsync(HttpContext context, PasskeyEnrolment enrolment)
+    private static async Task<IResult> EnrolVerifyAsync(HttpContext context, PasskeyEnrolment enrolment, PasskeyUserLimits limits)
     {
         if (await ReadAsync(context) is not { } body)
         {
             return BadRequest();
+        }
+
+        if (await limits.TryAcquireForEnrolmentAsync(Text(body, "token"), context.RequestAborted) is { } wait)
+        {
+            return TooManyRequests(context, wait);
         }
 
         var reason = await enrolment.FinishAsync(Text(body, "token"), Text(body, "ceremony"), Element(body, "credential"), Text(body, "name"), context.RequestAborted);
@@ -177,6 +192,13 @@ internal static class HostedPasskeyEndpoints
 
     private static IResult Refused(bool retry)
         => Results.Json(new { error = "passkey_refused", retry }, statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>The user's ceremony limit is reached: 429 with Retry-After, as the per-IP limit answers.</summary>
+    private static IResult TooManyRequests(HttpContext context, TimeSpan wait)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Json(new { error = "temporarily_unavailable", error_description = "Too many requests; retry later." }, statusCode: StatusCodes.Status429TooManyRequests);
+    }
 
     private static IResult BadRequest()
         => Results.Json(new { error = "invalid_request", error_description = "The body must be a JSON object." }, statusCode: StatusCodes.Status400BadRequest);

@@ -46,9 +46,20 @@ internal sealed class HostedPasskeyLogin(
             ? JsonSerializer.Deserialize(payload, HostedPasskeyJson.Default.PendingAuthorization)
             : null;
 
-    /// <summary>Starts a sign-in ceremony for a waiting request; null when the request is gone.</summary>
+    /// <summary>
+    /// Starts a sign-in ceremony for a waiting request; null when the request is gone. A plain <c>login_hint</c> that names
+    /// a user with passkeys narrows the ceremony to them (<c>allowCredentials</c>); any other hint changes nothing.
+    /// </summary>
     public async Task<(string Ceremony, string OptionsJson)?> StartAsync(string? handle, CancellationToken cancellationToken)
-        => await FindAsync(handle, cancellationToken) is null ? null : await ceremonies.StartAuthenticationAsync(handle!, [], cancellationToken);
+    {
+        if (await FindAsync(handle, cancellationToken) is not { } request)
+        {
+            return null;
+        }
+
+        var narrowTo = request.LoginHint is { } hint ? await store.ListCredentialsForHintAsync(hint, cancellationToken) : [];
+        return await ceremonies.StartAuthenticationAsync(handle!, narrowTo, cancellationToken);
+    }
 
     /// <summary>
     /// Finishes the ceremony: on success the request is consumed and answered with a code; on failure the request stays

@@ -10,6 +10,7 @@ public static class HostedPasskeyServices
         services.AddSingleton<HostedPasskeyLogin>();
         services.AddSingleton<PasskeyEnrolment>();
         services.AddSingleton<PasskeyManagement>();
+        services.AddSingleton<PasskeyUserLimits>();
         return services;
     }
 }
