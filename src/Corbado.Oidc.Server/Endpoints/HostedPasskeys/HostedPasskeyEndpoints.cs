@@ -29,6 +29,8 @@ internal static class HostedPasskeyEndpoints
         app.MapPost("/passkeys/sign-in/options", SignInOptionsAsync);
         app.MapPost("/passkeys/sign-in/verify", SignInVerifyAsync);
         app.MapPost("/passkeys/sign-in/cancel", SignInCancelAsync);
+        app.MapPost("/passkeys/sign-in/sign-up/options", SignUpOptionsAsync);
+        app.MapPost("/passkeys/sign-in/sign-up/verify", SignUpVerifyAsync);
         app.MapGet("/passkeys/enrol", EnrolPageAsync);
         app.MapPost("/passkeys/enrol/options", EnrolOptionsAsync);
         app.MapPost("/passkeys/enrol/verify", EnrolVerifyAsync);
@@ -44,7 +46,7 @@ internal static class HostedPasskeyEndpoints
         var language = HostedPasskeyStrings.Choose(pending?.UiLocales, context.Request);
         return pending is null
             ? Page(context, StatusCodes.Status400BadRequest, HostedPasskeyPages.Notice(language, context.Request.PathBase, "sign_in.title", "sign_in.expired"))
-            : Page(context, StatusCodes.Status200OK, HostedPasskeyPages.SignIn(language, context.Request.PathBase, request!, pending.LoginHint));
+            : Page(context, StatusCodes.Status200OK, HostedPasskeyPages.SignIn(language, context.Request.PathBase, request!, pending.LoginHint, hosted.OpenEnrolment));
     }
 
     private static async Task<IResult> SignInOptionsAsync(HttpContext context, HostedPasskeyLogin hosted)
@@ -72,6 +74,42 @@ internal static class HostedPasskeyEndpoints
         }
 
         var (response, reason) = await hosted.FinishAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
+        return response is not null
+            ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
+            : Refused(retry: reason != PasskeyRefusals.RequestInvalid);
+    }
+
+    /// <summary>Open enrolment (<c>Passkeys:OpenEnrolment</c>): a new user creates a passkey on the sign-in page. Not found when off.</summary>
+    private static async Task<IResult> SignUpOptionsAsync(HttpContext context, HostedPasskeyLogin hosted)
+    {
+        if (!hosted.OpenEnrolment)
+        {
+            return Results.NotFound();
+        }
+
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        return await hosted.StartSignUpAsync(Text(body, "request"), context.RequestAborted) is { } started
+            ? Options(started.Ceremony, started.OptionsJson)
+            : Refused(retry: false);
+    }
+
+    private static async Task<IResult> SignUpVerifyAsync(HttpContext context, HostedPasskeyLogin hosted)
+    {
+        if (!hosted.OpenEnrolment)
+        {
+            return Results.NotFound();
+        }
+
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        var (response, reason) = await hosted.FinishSignUpAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
         return response is not null
             ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
             : Refused(retry: reason != PasskeyRefusals.RequestInvalid);

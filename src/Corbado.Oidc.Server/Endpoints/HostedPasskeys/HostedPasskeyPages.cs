@@ -14,17 +14,20 @@ internal static class HostedPasskeyPages
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    public static string SignIn(string language, string basePath, string requestHandle, string? prefill)
+    public static string SignIn(string language, string basePath, string requestHandle, string? prefill, bool openEnrolment)
     {
         string T(string key) => HostedPasskeyStrings.Get(language, key);
         var body = new StringBuilder()
             .Append("<main id=\"page\" data-page=\"sign-in\" data-base=\"").Append(Encode(basePath)).Append("\" data-request=\"").Append(Encode(requestHandle))
-            .Append(Messages(language, "sign_in.working", "sign_in.failed", "sign_in.done", "sign_in.expired", "unsupported")).Append("\">")
+            .Append(Messages(language, "sign_in.working", "sign_in.failed", "sign_in.done", "sign_in.expired", "unsupported", "sign_up.failed")).Append("\">")
             .Append("<h1>").Append(Encode(T("sign_in.title"))).Append("</h1>")
             .Append("<p>").Append(Encode(T("sign_in.intro"))).Append("</p>")
             .Append("<form id=\"autofill\" action=\"#\"><label for=\"username\">").Append(Encode(T("sign_in.username"))).Append("</label>")
             .Append("<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username webauthn\" value=\"").Append(Encode(prefill ?? "")).Append("\"></form>")
             .Append("<button id=\"passkey\" type=\"button\" class=\"primary\">").Append(Encode(T("sign_in.button"))).Append("</button>")
+            .Append(openEnrolment
+                ? "<p>" + Encode(T("sign_up.intro")) + "</p><button id=\"sign-up\" type=\"button\" class=\"secondary\">" + Encode(T("sign_up.button")) + "</button>"
+                : "")
             .Append("<p id=\"status\" role=\"status\" aria-live=\"polite\"></p>")
             .Append("<button id=\"cancel\" type=\"button\" class=\"secondary\">").Append(Encode(T("sign_in.cancel"))).Append("</button>")
             .Append("</main>");
