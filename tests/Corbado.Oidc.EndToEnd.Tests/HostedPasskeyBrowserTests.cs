@@ -10,7 +10,7 @@ namespace Corbado.Oidc.EndToEnd.Tests;
 /// (CTAP2, internal transport, resident keys, user verification): a passkey enrolled through the link
 /// <c>users enrol</c> prints, then a sign-in from the ASP.NET Core OpenID Connect relying party through /authorize
 /// without a hint (its default response mode, form_post), the ID token validated against the JWKS by the relying party's
-/// handler; cancel; a removed passkey refused. Each page is checked by axe-core and photographed (English and German)
+/// handler; cancel; the passkey renamed and deleted on the management page and then refused. Each page is checked by axe-core and photographed (English and German)
 /// into <c>artifacts/hosted-passkeys/</c> beside the test binaries.
 /// </summary>
 public sealed partial class HostedPasskeyBrowserTests
@@ -93,14 +93,30 @@ public sealed partial class HostedPasskeyBrowserTests
         Assert.Contains("Passkey erstellen", await germanPage.ContentAsync());
         await germanPage.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "enrol-de.png"), FullPage = true });
 
-        // Remove the passkey: the same authenticator is refused.
-        var (listExit, listed) = await ServerProcess.RunAsync(cli, server.Directory, "users", "passkeys", "--sub", Subject);
-        Assert.True(listExit == 0, listed);
-        var credentialId = listed.Split('\n')[0].Split('\t')[0];
-        Assert.Contains("\tPasskey\t", listed.Split('\n')[0]);
-        var (removeExit, removed) = await ServerProcess.RunAsync(cli, server.Directory, "users", "passkeys", "remove", "--sub", Subject, "--credential", credentialId);
-        Assert.True(removeExit == 0, removed);
-        Assert.Contains("no passkey left", removed);
+        // The management page, by a link from users passkeys manage: German first (looked at only), then English,
+        // where the passkey is renamed and deleted; the same authenticator is then refused.
+        var (_, germanManage) = await ServerProcess.RunAsync(cli, server.Directory, "users", "passkeys", "manage", "--sub", Subject);
+        await germanPage.GotoAsync(germanManage.Trim().Split('\n')[^1].Trim());
+        Assert.Contains("Ihre Passkeys", await germanPage.ContentAsync());
+        await AssertAccessibleAsync(germanPage, "manage-de");
+        await germanPage.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "manage-de.png"), FullPage = true });
+
+        var (manageExit, manageOutput) = await ServerProcess.RunAsync(cli, server.Directory, "users", "passkeys", "manage", "--sub", Subject, "--ttl", "10m");
+        Assert.True(manageExit == 0, manageOutput);
+        await page.GotoAsync(manageOutput.Trim().Split('\n')[^1].Trim());
+        await AssertAccessibleAsync(page, "manage");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(Artifacts, "manage-en.png"), FullPage = true });
+        Assert.Equal("Passkey", await page.TextContentAsync("h2"));
+        await page.GetByLabel("Name").FillAsync("Work laptop");
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Rename" }).ClickAsync();
+        await page.WaitForSelectorAsync("#status:has-text('The passkey was renamed.')");
+        Assert.Equal("Work laptop", await page.TextContentAsync("h2"));
+        await page.GetByRole(AriaRole.Button, new PageGetByRoleOptions { Name = "Delete this passkey" }).ClickAsync();
+        await page.WaitForSelectorAsync("#status:has-text('The passkey was deleted.')");
+        Assert.Contains("You have no passkey left", await page.ContentAsync());
+        await AssertAccessibleAsync(page, "manage-empty");
+        var (_, listed) = await ServerProcess.RunAsync(cli, server.Directory, "users", "passkeys", "--sub", Subject);
+        Assert.Contains("0 passkey(s).", listed);
 
         await page.GotoAsync(new Uri(rpBase, "/signin-hosted").AbsoluteUri);
         await page.WaitForURLAsync(new Regex("/passkeys/sign-in\\?request="));

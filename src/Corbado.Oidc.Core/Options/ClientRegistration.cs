@@ -26,7 +26,7 @@ public sealed class ClientRegistration
 
     /// <summary>
     /// Exact redirect URIs (no wildcards, compared exactly). Required, unless the client only calls the verify API
-    /// (<see cref="AllowPasskeyVerification"/>).
+    /// (<see cref="AllowPasskeyVerification"/>) or the passkey link APIs (<see cref="AllowPasskeyEnrolment"/>).
     /// </summary>
     public List<string> RedirectUris { get; set; } = [];
 
@@ -47,6 +47,13 @@ public sealed class ClientRegistration
     /// Auth0 custom-database script that checks a signedPasskeyData itself. Needs a client secret.
     /// </summary>
     public bool AllowPasskeyVerification { get; set; }
+
+    /// <summary>
+    /// May ask for single-use passkey enrolment and management links for its users (<c>POST /api/v1/passkey-enrolments</c>,
+    /// <c>POST /api/v1/passkey-management-links</c>, docs/hosted-passkeys.md): a relying party's backend that enrols its own
+    /// signed-in users. Needs a client secret. Default false.
+    /// </summary>
+    public bool AllowPasskeyEnrolment { get; set; }
 
     /// <summary>
     /// May exchange a signedPasskeyData for tokens at /token (RFC 8693 token exchange, docs/native-apps.md): a native

@@ -8,8 +8,8 @@ public sealed class HttpHardeningOptionsValidator : IValidateOptions<RateLimitin
 {
     /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, RateLimitingOptions options)
-        => options.AuthorizePerIpPerMinute < 1 || options.TokenPerClientPerMinute < 1
-            ? ValidateOptionsResult.Fail("RateLimiting:AuthorizePerIpPerMinute and RateLimiting:TokenPerClientPerMinute must be at least 1 (set RateLimiting:Enabled=false to turn limits off).")
+        => options.AuthorizePerIpPerMinute < 1 || options.TokenPerClientPerMinute < 1 || options.PasskeyCeremoniesPerUserPerMinute < 1
+            ? ValidateOptionsResult.Fail("RateLimiting:AuthorizePerIpPerMinute, RateLimiting:TokenPerClientPerMinute and RateLimiting:PasskeyCeremoniesPerUserPerMinute must be at least 1 (set RateLimiting:Enabled=false to turn limits off).")
             : ValidateOptionsResult.Success;
 
     /// <inheritdoc />

@@ -25,8 +25,10 @@ public sealed class PasskeysOptions
     public string UserVerification { get; set; } = "required";
 
     /// <summary>
-    /// Allow anyone to enrol a first passkey without an enrolment link (open self sign-up). Default false: a first
-    /// passkey is only enrolled through a link from <c>users enrol</c> or the enrolment API.
+    /// Allow anyone to enrol a first passkey without an enrolment link (open self sign-up): the hosted sign-in page offers
+    /// a new user to create a passkey, which creates a fresh random subject and signs them in. Anyone who reaches the page
+    /// can then create accounts. Default false: a first passkey is only enrolled through a link from <c>users enrol</c> or
+    /// the enrolment API.
     /// </summary>
     public bool OpenEnrolment { get; set; }
 

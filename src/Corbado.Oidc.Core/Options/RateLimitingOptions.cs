@@ -23,4 +23,11 @@ public sealed class RateLimitingOptions
     /// client, not per IP. Default 6000.
     /// </summary>
     public int TokenPerClientPerMinute { get; set; } = 6000;
+
+    /// <summary>
+    /// Hosted passkey ceremony calls per user per minute (a fixed window), on top of the per-IP limit: sign-in answers
+    /// counted against the owner of the passkey they name, enrolment calls against the link's user. Guards one account
+    /// against attempts spread over many addresses. Default 30.
+    /// </summary>
+    public int PasskeyCeremoniesPerUserPerMinute { get; set; } = 30;
 }

@@ -58,11 +58,12 @@ public static class AdminCommandLine
         {
             Description = "The client needs sid in its logout tokens (every logout token carries it); needs --backchannel-logout-uri.",
         };
+        var passkeyEnrolment = new Option<bool>("--allow-passkey-enrolment") { Description = "May ask for passkey enrolment and management links for its users (POST /api/v1/passkey-enrolments, /api/v1/passkey-management-links)." };
         var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
-            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange, refreshTokens, hostedPasskeyLogin,
+            clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, passkeyEnrolment, tokenExchange, refreshTokens, hostedPasskeyLogin,
             backchannelLogoutUri, backchannelLogoutSessionRequired,
         };
         add.SetAction(async (parse, cancellationToken) =>
@@ -77,6 +78,7 @@ public static class AdminCommandLine
                 RequirePkce = parse.GetValue(requirePkce),
                 AllowSymmetricRequestObjects = parse.GetValue(hs256RequestObjects),
                 AllowPasskeyVerification = parse.GetValue(passkeyVerification),
+                AllowPasskeyEnrolment = parse.GetValue(passkeyEnrolment),
                 AllowTokenExchange = parse.GetValue(tokenExchange),
                 AllowRefreshTokens = parse.GetValue(refreshTokens),
                 HostedPasskeyLogin = parse.GetValue(hostedPasskeyLogin),

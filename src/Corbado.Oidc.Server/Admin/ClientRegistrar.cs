@@ -71,7 +71,8 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             errors.Add("ClientId is required.");
         }
 
-        if (registration.RedirectUris.Count == 0 && !registration.AllowPasskeyVerification && !registration.AllowTokenExchange)
+        if (registration.RedirectUris.Count == 0 && !registration.AllowPasskeyVerification && !registration.AllowPasskeyEnrolment
+            && !registration.AllowTokenExchange)
         {
             errors.Add($"Client '{registration.ClientId}': at least one RedirectUris entry is required.");
         }
@@ -84,6 +85,11 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         if (registration.AllowPasskeyVerification && string.IsNullOrEmpty(registration.ClientSecret))
         {
             errors.Add($"Client '{registration.ClientId}': AllowPasskeyVerification needs a client secret.");
+        }
+
+        if (registration.AllowPasskeyEnrolment && string.IsNullOrEmpty(registration.ClientSecret))
+        {
+            errors.Add($"Client '{registration.ClientId}': AllowPasskeyEnrolment needs a client secret.");
         }
 
         if ((registration.AllowTokenExchange || registration.AllowRefreshTokens) && string.IsNullOrEmpty(registration.ClientSecret)
@@ -205,6 +211,11 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         if (registration.AllowPasskeyVerification)
         {
             descriptor.Permissions.Add(Clients.ClientRegistrationNames.PasskeyVerificationPermission);
+        }
+
+        if (registration.AllowPasskeyEnrolment)
+        {
+            descriptor.Permissions.Add(Clients.ClientRegistrationNames.PasskeyEnrolmentPermission);
         }
 
         if (registration.HostedPasskeyLogin)

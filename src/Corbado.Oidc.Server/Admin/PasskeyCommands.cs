@@ -7,31 +7,16 @@ namespace Corbado.Oidc.Server.Admin;
 
 /// <summary>
 /// <c>users enrol</c> (a single-use enrolment link, printed as the last line) and <c>users passkeys</c> (list, rename,
-/// remove a user's passkeys) for the built-in WebAuthn relying party (docs/hosted-passkeys.md).
+/// remove a user's passkeys; <c>manage</c>: a single-use link to the management page) for the built-in WebAuthn relying party (docs/hosted-passkeys.md).
 /// </summary>
 internal static class PasskeyCommands
 {
     public static void AddTo(Command users, TextWriter output)
     {
-        var enrolSubject = new Option<string>("--sub") { Description = "The OIDC subject the passkey will sign in as.", Required = true };
-        var ttl = new Option<string>("--ttl") { Description = "How long the link stays usable: 15m (default), 2h, 1d; at most 7d.", DefaultValueFactory = _ => "15m" };
-        var enrol = new Command("enrol", "Create a single-use link that enrols a passkey for a user; prints the URL as the last line.") { enrolSubject, ttl };
-        enrol.SetAction(async (parse, cancellationToken) =>
-        {
-            if (ParseDuration(parse.GetValue(ttl)!) is not { } lifetime || lifetime <= TimeSpan.Zero || lifetime > PasskeyEnrolmentLinks.MaxLifetime)
-            {
-                await Console.Error.WriteLineAsync("--ttl must be a duration such as 15m, 2h or 1d, at most 7d.");
-                return 2;
-            }
-
-            return await AdminCommandLine.WithServicesAsync(async services =>
-            {
-                var (url, expiresAt) = await services.GetRequiredService<PasskeyEnrolmentLinks>().CreateAsync(parse.GetValue(enrolSubject)!, lifetime, cancellationToken);
-                await output.WriteLineAsync($"Single-use enrolment link, valid until {expiresAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}:");
-                await output.WriteLineAsync(url.AbsoluteUri);
-                return 0;
-            }, cancellationToken);
-        });
+        var enrol = LinkCommand("enrol", "Create a single-use link that enrols a passkey for a user; prints the URL as the last line.", "enrolment",
+            output, (links, subject, lifetime, cancellationToken) => links.CreateAsync(subject, lifetime, cancellationToken));
+        var manage = LinkCommand("manage", "Create a single-use link to a user's passkey management page (list, rename, delete); prints the URL as the last line.",
+            "management", output, (links, subject, lifetime, cancellationToken) => links.CreateManagementAsync(subject, lifetime, cancellationToken));
 
         var listSubject = new Option<string>("--sub") { Description = "The OIDC subject.", Required = true };
         var passkeys = new Command("passkeys", "List a user's passkeys (id, name, created, last used).") { listSubject };
@@ -93,9 +78,36 @@ internal static class PasskeyCommands
         });
 
         passkeys.Subcommands.Add(remove);
+        passkeys.Subcommands.Add(manage);
         passkeys.Subcommands.Add(rename);
         users.Subcommands.Add(enrol);
         users.Subcommands.Add(passkeys);
+    }
+
+    /// <summary><c>users enrol</c> and <c>users passkeys manage</c>: a single-use link for one user, its URL the last line.</summary>
+    private static Command LinkCommand(string name, string description, string kind, TextWriter output,
+        Func<PasskeyEnrolmentLinks, string, TimeSpan, CancellationToken, Task<(Uri Url, DateTimeOffset ExpiresAt)>> create)
+    {
+        var subject = new Option<string>("--sub") { Description = "The OIDC subject the link is for.", Required = true };
+        var ttl = new Option<string>("--ttl") { Description = "How long the link stays usable: 15m (default), 2h, 1d; at most 7d.", DefaultValueFactory = _ => "15m" };
+        var command = new Command(name, description) { subject, ttl };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            if (ParseDuration(parse.GetValue(ttl)!) is not { } lifetime || lifetime <= TimeSpan.Zero || lifetime > PasskeyEnrolmentLinks.MaxLifetime)
+            {
+                await Console.Error.WriteLineAsync("--ttl must be a duration such as 15m, 2h or 1d, at most 7d.");
+                return 2;
+            }
+
+            return await AdminCommandLine.WithServicesAsync(async services =>
+            {
+                var (url, expiresAt) = await create(services.GetRequiredService<PasskeyEnrolmentLinks>(), parse.GetValue(subject)!, lifetime, cancellationToken);
+                await output.WriteLineAsync($"Single-use {kind} link, valid until {expiresAt.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}:");
+                await output.WriteLineAsync(url.AbsoluteUri);
+                return 0;
+            }, cancellationToken);
+        });
+        return command;
     }
 
     /// <summary>A duration as <c>90s</c>, <c>15m</c>, <c>2h</c>, <c>1d</c>, or a TimeSpan (<c>00:15:00</c>).</summary>

@@ -60,6 +60,9 @@ public sealed class ClientPolicy
     /// <summary>Whether the client may call the verify API.</summary>
     public bool MayVerifyPasskeys => Permissions.Contains(ClientRegistrationNames.PasskeyVerificationPermission);
 
+    /// <summary>Whether the client may ask for passkey enrolment and management links for its users.</summary>
+    public bool MayEnrolPasskeys => Permissions.Contains(ClientRegistrationNames.PasskeyEnrolmentPermission);
+
     /// <summary>Whether requests without a signedPasskeyData go to the hosted passkey page (docs/hosted-passkeys.md).</summary>
     public bool HostedPasskeyLogin => Permissions.Contains(ClientRegistrationNames.HostedPasskeyLoginPermission);
 

@@ -10,6 +10,9 @@ public static class ClientRegistrationNames
     /// <summary>May call the verify API (<c>POST /api/v1/passkey-logins/verify</c>).</summary>
     public const string PasskeyVerificationPermission = "ept:passkey_verification";
 
+    /// <summary>May ask for passkey enrolment and management links (<c>POST /api/v1/passkey-enrolments</c>, <c>/api/v1/passkey-management-links</c>).</summary>
+    public const string PasskeyEnrolmentPermission = "ept:passkey_enrolment";
+
     /// <summary>Sends requests without a signedPasskeyData to the hosted passkey page (docs/hosted-passkeys.md).</summary>
     public const string HostedPasskeyLoginPermission = "ept:hosted_passkey_login";
 

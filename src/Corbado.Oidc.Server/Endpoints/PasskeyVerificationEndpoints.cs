@@ -22,8 +22,6 @@ public static class PasskeyVerificationEndpoints
     /// <summary>Largest body read: a hint is about 1 KB, and never more than Corbado:MaxHintLength characters.</summary>
     private const int MaxBodyBytes = 64 * 1024;
 
-    private const string ProblemType = "urn:corbado:oidc:problem:";
-
     public static IEndpointRouteBuilder MapPasskeyVerificationApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapPost(Path, VerifyAsync);
@@ -33,27 +31,15 @@ public static class PasskeyVerificationEndpoints
     private static async Task<IResult> VerifyAsync(HttpContext context, PasskeyVerificationFlow flow, ClientPolicies clients, LoginEvents events)
     {
         var cancellationToken = context.RequestAborted;
-        var credentials = BasicClientCredentials.Read(context.Request.Headers.Authorization.ToString());
-        if (credentials is not { Secret: { } secret } basic
-            || await clients.FindAsync(basic.ClientId, cancellationToken) is not { } client
-            || !await clients.ValidateSecretAsync(client, secret, cancellationToken))
+        var (authenticated, refused) = await ApiClientAuthentication.AuthenticateAsync(context, clients, events, Path, client => client.MayVerifyPasskeys);
+        if (authenticated is not { } client)
         {
-            events.ClientAuthenticationFailed(Path, credentials?.ClientId, Refusals.InvalidClientSecret);
-            context.Response.Headers.WWWAuthenticate = "Basic realm=\"corbado-oidc\"";
-            return Problem(Refusals.InvalidClientSecret);
-        }
-
-        if (!client.MayVerifyPasskeys)
-        {
-            events.ClientAuthenticationFailed(Path, client.ClientId, Refusals.ClientNotPermitted);
-            return Problem(Refusals.ClientNotPermitted);
+            return refused!;
         }
 
         if (await ReadRequestAsync(context.Request, cancellationToken) is not var (hint, expectedSubject))
         {
-            return Results.Problem(statusCode: StatusCodes.Status400BadRequest, type: ProblemType + Errors.InvalidRequest,
-                title: "The body must be a JSON object with a string 'signedPasskeyData' and optionally a string 'expectedSubject'.",
-                extensions: new Dictionary<string, object?> { ["reason"] = Errors.InvalidRequest });
+            return ApiClientAuthentication.InvalidRequest("The body must be a JSON object with a string 'signedPasskeyData' and optionally a string 'expectedSubject'.");
         }
 
         var outcome = await flow.VerifyAsync(client.ClientId, hint, expectedSubject, client.Scopes, cancellationToken);
@@ -110,8 +96,5 @@ public static class PasskeyVerificationEndpoints
         return json;
     }
 
-    /// <summary>A refusal as the catalogue answers it here: its status, its description as the title, its reason code as the type.</summary>
-    private static IResult Problem(Refusal refusal)
-        => Results.Problem(statusCode: refusal.Status, title: refusal.Description, type: ProblemType + refusal.Reason,
-            extensions: new Dictionary<string, object?> { ["reason"] = refusal.Reason });
+    private static IResult Problem(Refusal refusal) => ApiClientAuthentication.Problem(refusal);
 }

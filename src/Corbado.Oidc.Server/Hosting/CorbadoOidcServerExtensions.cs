@@ -123,6 +123,7 @@ public static class CorbadoOidcServerExtensions
         app.MapCorbadoOidcHealthEndpoints();
         app.MapAdminApi();
         app.MapPasskeyVerificationApi();
+        app.MapPasskeyLinkApi();
         app.MapHostedPasskeyPages();
         if (app.Environment.IsDevelopment())
         {

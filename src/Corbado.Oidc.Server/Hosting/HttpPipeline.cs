@@ -128,7 +128,8 @@ public static partial class HttpPipeline
         {
             context.Items[PartitionItem] = "authorize|" + context.Connection.RemoteIpAddress;
         }
-        else if (path.StartsWithSegments("/token") || path.StartsWithSegments(Endpoints.PasskeyVerificationEndpoints.Path))
+        else if (path.StartsWithSegments("/token") || path.StartsWithSegments(Endpoints.PasskeyVerificationEndpoints.Path)
+            || path.StartsWithSegments(Endpoints.PasskeyLinkEndpoints.EnrolmentPath) || path.StartsWithSegments(Endpoints.PasskeyLinkEndpoints.ManagementPath))
         {
             // A registered client (as the client read model knows it, without a database read) has its own partition;
             // any other id shares its caller's address, so made-up client ids cannot mint partitions.

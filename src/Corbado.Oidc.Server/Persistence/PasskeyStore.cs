@@ -114,6 +114,30 @@ public sealed class PasskeyStore(IDbContextFactory<OidcDbContext> contexts, Time
         return await context.PasskeyCredentials.AsNoTracking().Where(e => e.Subject == subject).OrderBy(e => e.CreatedAt).ThenBy(e => e.Id).ToListAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The passkeys of the user a plain <c>login_hint</c> names (OIDC Core §3.1.2.1): the subject itself when it has
+    /// passkeys, else the one user profile whose <c>preferred_username</c> or <c>email</c> is exactly the hint. Empty when
+    /// the hint names nobody, several users, or a user without passkeys.
+    /// </summary>
+    public async Task<IReadOnlyList<PasskeyCredential>> ListCredentialsForHintAsync(string hint, CancellationToken cancellationToken)
+    {
+        if (hint.Length is 0 or > 255)
+        {
+            return [];
+        }
+
+        var bySubject = await ListCredentialsAsync(hint, cancellationToken);
+        if (bySubject.Count > 0)
+        {
+            return bySubject;
+        }
+
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var subjects = await context.UserProfiles.AsNoTracking().Where(e => e.PreferredUsername == hint || e.Email == hint)
+            .Select(e => e.Subject).Take(2).ToListAsync(cancellationToken);
+        return subjects.Count == 1 ? await ListCredentialsAsync(subjects[0], cancellationToken) : [];
+    }
+
     /// <summary>Whether a credential id is registered to anyone (WebAuthn §7.1 step 26).</summary>
     public async Task<bool> CredentialExistsAsync(string id, CancellationToken cancellationToken)
     {

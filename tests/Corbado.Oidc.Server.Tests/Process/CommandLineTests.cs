@@ -88,6 +88,18 @@ public sealed partial class CommandLineTests : IDisposable
         var (_, listed) = await RunAsync("users", "passkeys", "--sub", "alice");
         var (renameExit, _) = await RunAsync("users", "passkeys", "rename", "--sub", "alice", "--credential", authenticator.CredentialIdText, "--name", "Work laptop");
         var (_, renamed) = await RunAsync("users", "passkeys", "--sub", "alice");
+        var (manageExit, managed) = await RunAsync("users", "passkeys", "manage", "--sub", "alice", "--ttl", "10m");
+        Assert.True(manageExit == 0, managed);
+        var manageLink = new Uri(managed.Trim().Split('\n')[^1].Trim());
+        Assert.Equal("/passkeys/manage", manageLink.AbsolutePath);
+        using (var factory = ServerOnSameDatabase())
+        using (var client = factory.CreateProtocolClient())
+        {
+            using var page = await client.GetAsync(manageLink.PathAndQuery.TrimStart('/'));
+            Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+            Assert.Contains("<h2>Work laptop</h2>", await page.Content.ReadAsStringAsync());
+        }
+
         var (removeExit, removed) = await RunAsync("users", "passkeys", "remove", "--sub", "alice", "--credential", authenticator.CredentialIdText);
         var (removeAgainExit, _) = await RunAsync("users", "passkeys", "remove", "--sub", "alice", "--credential", authenticator.CredentialIdText);
 

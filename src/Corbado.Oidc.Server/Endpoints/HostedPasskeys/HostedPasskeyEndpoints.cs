@@ -6,7 +6,8 @@ namespace Corbado.Oidc.Server.Endpoints.HostedPasskeys;
 
 /// <summary>
 /// The hosted passkey pages and their ceremony calls (docs/hosted-passkeys.md): <c>/passkeys/sign-in</c> for an
-/// authorization request <c>/authorize</c> sent here, <c>/passkeys/enrol</c> for an enrolment link. The calls take JSON
+/// authorization request <c>/authorize</c> sent here, <c>/passkeys/enrol</c> for an enrolment link, <c>/passkeys/manage</c>
+/// for a management link (forms without script, each carrying the page's single-use token). The ceremony calls take JSON
 /// only (no cross-site form can reach them) and answer JSON; refusals are 400 with a generic error and never a 500,
 /// whatever the credential JSON holds.
 /// </summary>
@@ -28,9 +29,13 @@ internal static class HostedPasskeyEndpoints
         app.MapPost("/passkeys/sign-in/options", SignInOptionsAsync);
         app.MapPost("/passkeys/sign-in/verify", SignInVerifyAsync);
         app.MapPost("/passkeys/sign-in/cancel", SignInCancelAsync);
+        app.MapPost("/passkeys/sign-in/sign-up/options", SignUpOptionsAsync);
+        app.MapPost("/passkeys/sign-in/sign-up/verify", SignUpVerifyAsync);
         app.MapGet("/passkeys/enrol", EnrolPageAsync);
         app.MapPost("/passkeys/enrol/options", EnrolOptionsAsync);
         app.MapPost("/passkeys/enrol/verify", EnrolVerifyAsync);
+        app.MapGet("/passkeys/manage", ManagePageAsync);
+        app.MapPost("/passkeys/manage", ManageChangeAsync);
         app.MapGet("/passkeys/assets/{name}", Asset);
         return app;
     }
@@ -41,7 +46,7 @@ internal static class HostedPasskeyEndpoints
         var language = HostedPasskeyStrings.Choose(pending?.UiLocales, context.Request);
         return pending is null
             ? Page(context, StatusCodes.Status400BadRequest, HostedPasskeyPages.Notice(language, context.Request.PathBase, "sign_in.title", "sign_in.expired"))
-            : Page(context, StatusCodes.Status200OK, HostedPasskeyPages.SignIn(language, context.Request.PathBase, request!, pending.LoginHint));
+            : Page(context, StatusCodes.Status200OK, HostedPasskeyPages.SignIn(language, context.Request.PathBase, request!, pending.LoginHint, hosted.OpenEnrolment));
     }
 
     private static async Task<IResult> SignInOptionsAsync(HttpContext context, HostedPasskeyLogin hosted)
@@ -56,14 +61,55 @@ internal static class HostedPasskeyEndpoints
             : Refused(retry: false);
     }
 
-    private static async Task<IResult> SignInVerifyAsync(HttpContext context, HostedPasskeyLogin hosted)
+    private static async Task<IResult> SignInVerifyAsync(HttpContext context, HostedPasskeyLogin hosted, PasskeyUserLimits limits)
     {
         if (await ReadAsync(context) is not { } body)
         {
             return BadRequest();
         }
 
+        if (await limits.TryAcquireForAssertionAsync(Element(body, "credential"), context.RequestAborted) is { } wait)
+        {
+            return TooManyRequests(context, wait);
+        }
+
         var (response, reason) = await hosted.FinishAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
+        return response is not null
+            ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
+            : Refused(retry: reason != PasskeyRefusals.RequestInvalid);
+    }
+
+    /// <summary>Open enrolment (<c>Passkeys:OpenEnrolment</c>): a new user creates a passkey on the sign-in page. Not found when off.</summary>
+    private static async Task<IResult> SignUpOptionsAsync(HttpContext context, HostedPasskeyLogin hosted)
+    {
+        if (!hosted.OpenEnrolment)
+        {
+            return Results.NotFound();
+        }
+
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        return await hosted.StartSignUpAsync(Text(body, "request"), context.RequestAborted) is { } started
+            ? Options(started.Ceremony, started.OptionsJson)
+            : Refused(retry: false);
+    }
+
+    private static async Task<IResult> SignUpVerifyAsync(HttpContext context, HostedPasskeyLogin hosted)
+    {
+        if (!hosted.OpenEnrolment)
+        {
+            return Results.NotFound();
+        }
+
+        if (await ReadAsync(context) is not { } body)
+        {
+            return BadRequest();
+        }
+
+        var (response, reason) = await hosted.FinishSignUpAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
         return response is not null
             ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
             : Refused(retry: reason != PasskeyRefusals.RequestInvalid);
@@ -90,11 +136,16 @@ internal static class HostedPasskeyEndpoints
             : Page(context, StatusCodes.Status200OK, HostedPasskeyPages.Enrol(language, context.Request.PathBase, token!));
     }
 
-    private static async Task<IResult> EnrolOptionsAsync(HttpContext context, PasskeyEnrolment enrolment)
+    private static async Task<IResult> EnrolOptionsAsync(HttpContext context, PasskeyEnrolment enrolment, PasskeyUserLimits limits)
     {
         if (await ReadAsync(context) is not { } body)
         {
             return BadRequest();
+        }
+
+        if (await limits.TryAcquireForEnrolmentAsync(Text(body, "token"), context.RequestAborted) is { } wait)
+        {
+            return TooManyRequests(context, wait);
         }
 
         return await enrolment.StartAsync(Text(body, "token"), context.RequestAborted) is { } started
@@ -102,15 +153,58 @@ internal static class HostedPasskeyEndpoints
             : Refused(retry: false);
     }
 
-    private static async Task<IResult> EnrolVerifyAsync(HttpContext context, PasskeyEnrolment enrolment)
+    private static async Task<IResult> EnrolVerifyAsync(HttpContext context, PasskeyEnrolment enrolment, PasskeyUserLimits limits)
     {
         if (await ReadAsync(context) is not { } body)
         {
             return BadRequest();
         }
 
+        if (await limits.TryAcquireForEnrolmentAsync(Text(body, "token"), context.RequestAborted) is { } wait)
+        {
+            return TooManyRequests(context, wait);
+        }
+
         var reason = await enrolment.FinishAsync(Text(body, "token"), Text(body, "ceremony"), Element(body, "credential"), Text(body, "name"), context.RequestAborted);
         return reason is null ? Results.Json(new { ok = true }) : Refused(retry: reason != PasskeyRefusals.EnrolmentInvalid);
+    }
+
+    private static async Task<IResult> ManagePageAsync(HttpContext context, PasskeyManagement management, string? token)
+        => ManagementPage(context, await management.OpenAsync(token, context.RequestAborted));
+
+    /// <summary>A change from one of the page's forms (form-encoded, as a browser posts it without script).</summary>
+    private static async Task<IResult> ManageChangeAsync(HttpContext context, PasskeyManagement management)
+    {
+        ManagementView? view = null;
+        if (context.Request.HasFormContentType && context.Request.ContentLength is null or <= MaxBodyBytes)
+        {
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
+            view = await management.ChangeAsync(form["token"].FirstOrDefault(), form["action"].FirstOrDefault(), form["credential"].FirstOrDefault(),
+                form["name"].FirstOrDefault(), context.RequestAborted);
+        }
+
+        return ManagementPage(context, view);
+    }
+
+    private static IResult ManagementPage(HttpContext context, ManagementView? view)
+    {
+        var language = HostedPasskeyStrings.Choose(null, context.Request);
+        // The same answer for a forged, used or expired link or page token, whoever it names.
+        if (view is null)
+        {
+            return Page(context, StatusCodes.Status400BadRequest, HostedPasskeyPages.Notice(language, context.Request.PathBase, "manage.invalid.title", "manage.invalid"),
+                HostedPasskeyPages.ManagementContentSecurityPolicy);
+        }
+
+        var outcome = view.Result switch
+        {
+            ManagementResult.Renamed => "manage.renamed",
+            ManagementResult.Deleted => "manage.deleted",
+            ManagementResult.Invalid => "manage.unchanged",
+            _ => null,
+        };
+        return Page(context, view.Result == ManagementResult.Invalid ? StatusCodes.Status400BadRequest : StatusCodes.Status200OK,
+            HostedPasskeyPages.Manage(language, context.Request.PathBase, view.PageToken, view.Credentials, outcome), HostedPasskeyPages.ManagementContentSecurityPolicy);
     }
 
     private static IResult Asset(HttpContext context, string name)
@@ -125,9 +219,9 @@ internal static class HostedPasskeyEndpoints
         return Results.Stream(stream, contentType);
     }
 
-    private static IResult Page(HttpContext context, int status, string html)
+    private static IResult Page(HttpContext context, int status, string html, string policy = HostedPasskeyPages.ContentSecurityPolicy)
     {
-        context.Response.Headers.ContentSecurityPolicy = HostedPasskeyPages.ContentSecurityPolicy;
+        context.Response.Headers.ContentSecurityPolicy = policy;
         return Results.Content(html, "text/html; charset=utf-8", statusCode: status);
     }
 
@@ -136,6 +230,13 @@ internal static class HostedPasskeyEndpoints
 
     private static IResult Refused(bool retry)
         => Results.Json(new { error = "passkey_refused", retry }, statusCode: StatusCodes.Status400BadRequest);
+
+    /// <summary>The user's ceremony limit is reached: 429 with Retry-After, as the per-IP limit answers.</summary>
+    private static IResult TooManyRequests(HttpContext context, TimeSpan wait)
+    {
+        context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Json(new { error = "temporarily_unavailable", error_description = "Too many requests; retry later." }, statusCode: StatusCodes.Status429TooManyRequests);
+    }
 
     private static IResult BadRequest()
         => Results.Json(new { error = "invalid_request", error_description = "The body must be a JSON object." }, statusCode: StatusCodes.Status400BadRequest);

@@ -14,17 +14,20 @@ internal static class HostedPasskeyPages
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-    public static string SignIn(string language, string basePath, string requestHandle, string? prefill)
+    public static string SignIn(string language, string basePath, string requestHandle, string? prefill, bool openEnrolment)
     {
         string T(string key) => HostedPasskeyStrings.Get(language, key);
         var body = new StringBuilder()
             .Append("<main id=\"page\" data-page=\"sign-in\" data-base=\"").Append(Encode(basePath)).Append("\" data-request=\"").Append(Encode(requestHandle))
-            .Append(Messages(language, "sign_in.working", "sign_in.failed", "sign_in.done", "sign_in.expired", "unsupported")).Append("\">")
+            .Append(Messages(language, "sign_in.working", "sign_in.failed", "sign_in.done", "sign_in.expired", "unsupported", "sign_up.failed")).Append("\">")
             .Append("<h1>").Append(Encode(T("sign_in.title"))).Append("</h1>")
             .Append("<p>").Append(Encode(T("sign_in.intro"))).Append("</p>")
             .Append("<form id=\"autofill\" action=\"#\"><label for=\"username\">").Append(Encode(T("sign_in.username"))).Append("</label>")
             .Append("<input id=\"username\" name=\"username\" type=\"text\" autocomplete=\"username webauthn\" value=\"").Append(Encode(prefill ?? "")).Append("\"></form>")
             .Append("<button id=\"passkey\" type=\"button\" class=\"primary\">").Append(Encode(T("sign_in.button"))).Append("</button>")
+            .Append(openEnrolment
+                ? "<p>" + Encode(T("sign_up.intro")) + "</p><button id=\"sign-up\" type=\"button\" class=\"secondary\">" + Encode(T("sign_up.button")) + "</button>"
+                : "")
             .Append("<p id=\"status\" role=\"status\" aria-live=\"polite\"></p>")
             .Append("<button id=\"cancel\" type=\"button\" class=\"secondary\">").Append(Encode(T("sign_in.cancel"))).Append("</button>")
             .Append("</main>");
@@ -46,6 +49,62 @@ internal static class HostedPasskeyPages
             .Append("</main>");
         return Document(language, basePath, T("enrol.title"), body.ToString(), "enrol.js");
     }
+
+    /// <summary>The management page's policy: the pages' policy, and its forms post only to this origin.</summary>
+    public const string ManagementContentSecurityPolicy = ContentSecurityPolicy + "; form-action 'self'";
+
+    /// <summary>
+    /// The management page: no script, one form per change, each carrying the page's single-use token (a cross-site form
+    /// cannot know it); the outcome of the last change in a status region.
+    /// </summary>
+    public static string Manage(string language, string basePath, string pageToken, IReadOnlyList<Persistence.PasskeyCredential> credentials, string? outcomeKey)
+    {
+        string T(string key) => HostedPasskeyStrings.Get(language, key);
+        var action = Encode(basePath) + "/passkeys/manage";
+        var hidden = "<input type=\"hidden\" name=\"token\" value=\"" + Encode(pageToken) + "\">";
+        var body = new StringBuilder()
+            .Append("<main id=\"page\" data-page=\"manage\"><h1>").Append(Encode(T("manage.title"))).Append("</h1>")
+            .Append("<p id=\"status\" role=\"status\">").Append(outcomeKey is null ? "" : Encode(T(outcomeKey))).Append("</p>")
+            .Append("<p>").Append(Encode(T(credentials.Count == 0 ? "manage.none" : "manage.intro"))).Append("</p>");
+        if (credentials.Count > 0)
+        {
+            body.Append("<ul class=\"passkeys\">");
+        }
+
+        for (var i = 0; i < credentials.Count; i++)
+        {
+            var credential = credentials[i];
+            var id = Encode(credential.Id);
+            body.Append("<li><h2>").Append(Encode(credential.Name)).Append("</h2><dl>")
+                .Append("<dt>").Append(Encode(T("manage.created"))).Append("</dt><dd>").Append(Time(credential.CreatedAt)).Append("</dd>")
+                .Append("<dt>").Append(Encode(T("manage.last_used"))).Append("</dt><dd>")
+                .Append(credential.LastUsedAt is { } used ? Time(used) : Encode(T("manage.never"))).Append("</dd></dl>")
+                .Append("<form method=\"post\" action=\"").Append(action).Append("\">").Append(hidden)
+                .Append("<input type=\"hidden\" name=\"action\" value=\"rename\"><input type=\"hidden\" name=\"credential\" value=\"").Append(id).Append("\">")
+                .Append("<label for=\"name-").Append(i).Append("\">").Append(Encode(T("manage.name"))).Append("</label>")
+                .Append("<input id=\"name-").Append(i).Append("\" name=\"name\" type=\"text\" maxlength=\"100\" required autocomplete=\"off\" value=\"")
+                .Append(Encode(credential.Name)).Append("\">")
+                .Append("<button type=\"submit\" class=\"secondary\">").Append(Encode(T("manage.rename"))).Append("</button></form>")
+                .Append("<form method=\"post\" action=\"").Append(action).Append("\">").Append(hidden)
+                .Append("<input type=\"hidden\" name=\"action\" value=\"delete\"><input type=\"hidden\" name=\"credential\" value=\"").Append(id).Append("\">");
+            if (credentials.Count == 1)
+            {
+                body.Append("<p>").Append(Encode(T("manage.only_one"))).Append("</p>");
+            }
+
+            body.Append("<button type=\"submit\" class=\"danger\">").Append(Encode(T("manage.delete"))).Append("</button></form></li>");
+        }
+
+        if (credentials.Count > 0)
+        {
+            body.Append("</ul>");
+        }
+
+        return Document(language, basePath, T("manage.title"), body.Append("</main>").ToString(), script: null);
+    }
+
+    private static string Time(long unixSeconds)
+        => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A page that only states something (an expired request, an unusable link): no script.</summary>
     public static string Notice(string language, string basePath, string titleKey, string textKey)

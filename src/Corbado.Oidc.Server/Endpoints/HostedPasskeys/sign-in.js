@@ -23,17 +23,18 @@
     }
     const credential = await navigator.credentials.get(options);
     if (!mediation) P.say("sign-in-working");
-    const finished = await P.post("/passkeys/sign-in/verify", {
-      request,
-      ceremony: started.json.ceremony,
-      credential: P.credentialJson(credential),
-    });
+    return await finish("/passkeys/sign-in/verify", started.json.ceremony, credential, "sign-in-failed");
+  }
+
+  // Sends the ceremony's answer; on success delivers the authorization response to the relying party.
+  async function finish(path, ceremonyHandle, credential, failed) {
+    const finished = await P.post(path, { request, ceremony: ceremonyHandle, credential: P.credentialJson(credential) });
     if (finished.ok) {
       P.say("sign-in-done");
       P.deliver(finished.json);
       return true;
     }
-    P.say(finished.json.retry === false ? "sign-in-expired" : "sign-in-failed");
+    P.say(finished.json.retry === false ? "sign-in-expired" : failed);
     return false;
   }
 
@@ -61,6 +62,30 @@
       button.focus();
     }
   });
+
+  // Open enrolment (Passkeys:OpenEnrolment): a new user creates a passkey, which signs them in.
+  const signUp = document.getElementById("sign-up");
+  if (signUp) {
+    signUp.addEventListener("click", async () => {
+      if (conditional) conditional.abort();
+      signUp.disabled = true;
+      try {
+        const started = await P.post("/passkeys/sign-in/sign-up/options", { request });
+        if (!started.ok) {
+          P.say("sign-in-expired");
+          return;
+        }
+        const credential = await navigator.credentials.create({ publicKey: P.creationOptions(started.json.publicKey) });
+        if (!(await finish("/passkeys/sign-in/sign-up/verify", started.json.ceremony, credential, "sign-up-failed"))) {
+          signUp.disabled = false;
+        }
+      } catch (e) {
+        P.say("sign-up-failed");
+        signUp.disabled = false;
+        signUp.focus();
+      }
+    });
+  }
 
   cancel.addEventListener("click", async () => {
     if (conditional) conditional.abort();

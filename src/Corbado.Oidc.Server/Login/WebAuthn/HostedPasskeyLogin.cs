@@ -19,6 +19,7 @@ namespace Corbado.Oidc.Server.Login.WebAuthn;
 internal sealed class HostedPasskeyLogin(
     PasskeyStore store,
     PasskeyCeremonies ceremonies,
+    PasskeyRelyingParty relyingParty,
     AuthorizationCodeFlow flow,
     LoginEvents events,
     IOptions<PasskeysOptions> passkeys,
@@ -46,9 +47,66 @@ internal sealed class HostedPasskeyLogin(
             ? JsonSerializer.Deserialize(payload, HostedPasskeyJson.Default.PendingAuthorization)
             : null;
 
-    /// <summary>Starts a sign-in ceremony for a waiting request; null when the request is gone.</summary>
+    /// <summary>
+    /// Starts a sign-in ceremony for a waiting request; null when the request is gone. A plain <c>login_hint</c> that names
+    /// a user with passkeys narrows the ceremony to them (<c>allowCredentials</c>); any other hint changes nothing.
+    /// </summary>
     public async Task<(string Ceremony, string OptionsJson)?> StartAsync(string? handle, CancellationToken cancellationToken)
-        => await FindAsync(handle, cancellationToken) is null ? null : await ceremonies.StartAuthenticationAsync(handle!, [], cancellationToken);
+    {
+        if (await FindAsync(handle, cancellationToken) is not { } request)
+        {
+            return null;
+        }
+
+        var narrowTo = request.LoginHint is { } hint ? await store.ListCredentialsForHintAsync(hint, cancellationToken) : [];
+        return await ceremonies.StartAuthenticationAsync(handle!, narrowTo, cancellationToken);
+    }
+
+    /// <summary>Whether the sign-in page offers a new user to create a passkey (<c>Passkeys:OpenEnrolment</c>).</summary>
+    public bool OpenEnrolment => passkeys.Value.OpenEnrolment;
+
+    /// <summary>
+    /// Open enrolment: starts a registration for a new user (a fresh random subject) on a waiting request; null when open
+    /// enrolment is off or the request is gone.
+    /// </summary>
+    public async Task<(string Ceremony, string OptionsJson)?> StartSignUpAsync(string? handle, CancellationToken cancellationToken)
+    {
+        if (!OpenEnrolment || await FindAsync(handle, cancellationToken) is null)
+        {
+            return null;
+        }
+
+        var userHandle = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var subject = PasskeyCeremonies.NewSubject(userHandle);
+        return await ceremonies.StartRegistrationAsync(handle!, subject, "Passkey " + subject[..8], cancellationToken, userHandle);
+    }
+
+    /// <summary>
+    /// Open enrolment: verifies the new user's registration, stores the passkey and answers the request as a sign-in with
+    /// it (the registration proved possession and, under <c>Passkeys:UserVerification=required</c>, user verification).
+    /// </summary>
+    public async Task<(AuthorizationResponse? Response, string? Reason)> FinishSignUpAsync(string? handle, string? ceremony, JsonElement credential, CancellationToken cancellationToken)
+    {
+        if (!OpenEnrolment || await FindAsync(handle, cancellationToken) is not { } request)
+        {
+            return Refuse(null, PasskeyRefusals.RequestInvalid);
+        }
+
+        var (created, reason) = await ceremonies.FinishRegistrationAsync(handle!, null, ceremony, credential, "Passkey", cancellationToken);
+        if (created is null)
+        {
+            return Refuse(request.ClientId, reason!);
+        }
+
+        if (!await store.TryConsumeRequestAsync(AuthorizationKind, handle!, cancellationToken))
+        {
+            return Refuse(request.ClientId, PasskeyRefusals.RequestInvalid);
+        }
+
+        await store.AddCredentialAsync(created, cancellationToken);
+        PasskeyLog.PasskeyEnrolled(logger, 1);
+        return (await IssueAsync(request, created, userVerified: relyingParty.UserVerification == Fido2NetLib.Objects.UserVerificationRequirement.Required, cancellationToken), null);
+    }
 
     /// <summary>
     /// Finishes the ceremony: on success the request is consumed and answered with a code; on failure the request stays
@@ -73,17 +131,22 @@ internal sealed class HostedPasskeyLogin(
             return Refuse(request.ClientId, PasskeyRefusals.RequestInvalid);
         }
 
+        return (await IssueAsync(request, used, outcome.UserVerified, cancellationToken), null);
+    }
+
+    private async Task<AuthorizationResponse> IssueAsync(PendingAuthorization request, PasskeyCredential used, bool userVerified, CancellationToken cancellationToken)
+    {
         // auth_time is the ceremony's time (OIDC Core §2); amr what the authenticator proved (RFC 8176 §2): possession
         // of the key, the user's presence (the UP flag, always required) and, with the UV flag, a second factor.
         var now = timeProvider.GetUtcNow();
         // In the audit event's jti_hash slot: a hash of the credential id, to follow one passkey without naming it.
         var credentialHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(used.Id)))[..32];
         var login = new VerifiedPasskeyLogin(used.Subject, null, now, now, Method, credentialHash) { CredentialId = used.Id, Method = LoginMethods.HostedPasskey };
-        IReadOnlyList<string> amr = outcome.UserVerified ? ["pop", "user", "mfa"] : ["pop", "user"];
+        IReadOnlyList<string> amr = userVerified ? ["pop", "user", "mfa"] : ["pop", "user"];
         var issued = await flow.IssueCodeAsync(request.ToInput(), login, cancellationToken, amr);
         return issued.Code is { } code
-            ? (Answer(request, (Parameters.Code, code)), null)
-            : (Answer(request, (Parameters.Error, issued.Refusal!.AuthorizationError!), (Parameters.ErrorDescription, issued.Refusal.Description)), null);
+            ? Answer(request, (Parameters.Code, code))
+            : Answer(request, (Parameters.Error, issued.Refusal!.AuthorizationError!), (Parameters.ErrorDescription, issued.Refusal.Description));
     }
 
     /// <summary>The user cancelled, or has no passkey: <c>access_denied</c> to the relying party (RFC 6749 §4.1.2.1).</summary>

@@ -9,6 +9,8 @@ public static class HostedPasskeyServices
         services.AddSingleton<PasskeyCeremonies>();
         services.AddSingleton<HostedPasskeyLogin>();
         services.AddSingleton<PasskeyEnrolment>();
+        services.AddSingleton<PasskeyManagement>();
+        services.AddSingleton<PasskeyUserLimits>();
         return services;
     }
 }

@@ -32,13 +32,14 @@ internal sealed class PasskeyCeremonies(PasskeyRelyingParty relyingParty, Passke
     }
 
     /// <summary>Starts a registration for <paramref name="subject"/>: the options for <c>navigator.credentials.create</c>.</summary>
-    public async Task<(string Ceremony, string OptionsJson)> StartRegistrationAsync(string linkHandle, string subject, string displayName, CancellationToken cancellationToken)
+    public async Task<(string Ceremony, string OptionsJson)> StartRegistrationAsync(string linkHandle, string subject, string displayName, CancellationToken cancellationToken,
+        byte[]? newUserHandle = null)
     {
-        var existing = await store.ListCredentialsAsync(subject, cancellationToken);
+        var existing = newUserHandle is null ? await store.ListCredentialsAsync(subject, cancellationToken) : [];
         var options = relyingParty.Fido2.RequestNewCredential(new RequestNewCredentialParams
         {
             // One user handle per subject, random (WebAuthn §14.6.1: no personal data in user.id).
-            User = new Fido2User { Id = existing.Count > 0 ? existing[0].UserHandle : RandomNumberGenerator.GetBytes(32), Name = displayName, DisplayName = displayName },
+            User = new Fido2User { Id = existing.Count > 0 ? existing[0].UserHandle : newUserHandle ?? RandomNumberGenerator.GetBytes(32), Name = displayName, DisplayName = displayName },
             ExcludeCredentials = [.. existing.Select(c => new PublicKeyCredentialDescriptor(Base64UrlEncoder.DecodeBytes(c.Id)))],
             AuthenticatorSelection = new AuthenticatorSelection
             {
@@ -128,10 +129,11 @@ internal sealed class PasskeyCeremonies(PasskeyRelyingParty relyingParty, Passke
     }
 
     /// <summary>
-    /// Finishes a registration for <paramref name="subject"/>: consumes the ceremony, verifies the attestation (format
+    /// Finishes a registration for <paramref name="subject"/> (null: a new user, whose subject is
+    /// <see cref="NewSubject"/> of the ceremony's user handle): consumes the ceremony, verifies the attestation (format
     /// <c>none</c> accepted) and returns the new credential, not yet stored.
     /// </summary>
-    public async Task<(PasskeyCredential? Credential, string? Reason)> FinishRegistrationAsync(string linkHandle, string subject, string? ceremonyHandle, JsonElement credential, string name,
+    public async Task<(PasskeyCredential? Credential, string? Reason)> FinishRegistrationAsync(string linkHandle, string? subject, string? ceremonyHandle, JsonElement credential, string name,
         CancellationToken cancellationToken)
     {
         var (status, optionsJson) = await store.ConsumeCeremonyAsync(Registration, ceremonyHandle, linkHandle, cancellationToken);
@@ -159,7 +161,7 @@ internal sealed class PasskeyCeremonies(PasskeyRelyingParty relyingParty, Passke
             return (new PasskeyCredential
             {
                 Id = Base64UrlEncoder.Encode(registered.Id),
-                Subject = subject,
+                Subject = subject ?? NewSubject(options.User.Id),
                 UserHandle = options.User.Id,
                 PublicKey = registered.PublicKey,
                 SignCount = registered.SignCount,
@@ -182,6 +184,9 @@ internal sealed class PasskeyCeremonies(PasskeyRelyingParty relyingParty, Passke
             return (null, PasskeyRefusals.MalformedResponse);
         }
     }
+
+    /// <summary>The subject of a user created by open enrolment: their random user handle, base64url.</summary>
+    public static string NewSubject(byte[] userHandle) => Base64UrlEncoder.Encode(userHandle);
 
     private AssertionOutcome Malformed(Exception exception)
     {

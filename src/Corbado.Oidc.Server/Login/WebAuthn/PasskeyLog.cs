@@ -14,4 +14,7 @@ internal static partial class PasskeyLog
 
     [LoggerMessage(EventId = 1703, Level = LogLevel.Information, Message = "Authorization request of client {ClientId} sent to the hosted passkey page")]
     public static partial void SentToHostedPage(ILogger logger, string clientId);
+
+    [LoggerMessage(EventId = 1704, Level = LogLevel.Information, Message = "Passkey {Change} on the management page (credential count now {Count})")]
+    public static partial void PasskeysManaged(ILogger logger, string change, int count);
 }

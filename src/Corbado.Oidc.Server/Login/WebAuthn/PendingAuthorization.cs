@@ -32,6 +32,13 @@ internal sealed record EnrolmentLink
     [JsonPropertyName("sub")] public required string Subject { get; init; }
 }
 
+/// <summary>An open passkey management page: the subject it manages and when the page stops answering.</summary>
+internal sealed record ManagementPage
+{
+    [JsonPropertyName("sub")] public required string Subject { get; init; }
+    [JsonPropertyName("exp")] public required long ExpiresAt { get; init; }
+}
+
 /// <summary>
 /// An authorization response for the browser to deliver: a redirect (query) or an auto-submitted form (form_post), with
 /// <c>state</c> and <c>iss</c> (RFC 9207) as OpenIddict adds them.
@@ -43,5 +50,6 @@ internal sealed record AuthorizationResponse(
 
 [JsonSerializable(typeof(PendingAuthorization))]
 [JsonSerializable(typeof(EnrolmentLink))]
+[JsonSerializable(typeof(ManagementPage))]
 [JsonSerializable(typeof(AuthorizationResponse))]
 internal sealed partial class HostedPasskeyJson : JsonSerializerContext;
