@@ -81,6 +81,14 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             errors.Add($"Client '{registration.ClientId}': HostedPasskeyLogin needs RedirectUris (the page answers the relying party there).");
         }
 
+        foreach (var uri in registration.PostLogoutRedirectUris)
+        {
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !string.IsNullOrEmpty(parsed.Fragment))
+            {
+                errors.Add($"Client '{registration.ClientId}': PostLogoutRedirectUris entry '{uri}' must be an absolute URI without a fragment.");
+            }
+        }
+
         if (registration.AllowPasskeyVerification && string.IsNullOrEmpty(registration.ClientSecret))
         {
             errors.Add($"Client '{registration.ClientId}': AllowPasskeyVerification needs a client secret.");
@@ -205,6 +213,13 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         {
             descriptor.Permissions.Add(Clients.ClientRegistrationNames.HostedPasskeyLoginPermission);
         }
+
+        if (registration.EffectiveSingleSignOn)
+        {
+            descriptor.Permissions.Add(Clients.ClientRegistrationNames.SingleSignOnPermission);
+        }
+
+        descriptor.PostLogoutRedirectUris.UnionWith(registration.PostLogoutRedirectUris.Select(uri => new Uri(uri, UriKind.Absolute)));
 
         if (registration.AllowTokenExchange)
         {

@@ -32,6 +32,9 @@ public static class CorbadoOidcServices
         services.AddOptions<PasskeysOptions>().Bind(configuration.GetSection(PasskeysOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<PasskeysOptions>, PasskeysOptionsValidator>();
 
+        services.AddOptions<SessionsOptions>().Bind(configuration.GetSection(SessionsOptions.SectionName)).ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<SessionsOptions>, SessionsOptionsValidator>();
+
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName)).ValidateAtStartup();
@@ -74,6 +77,7 @@ public static class CorbadoOidcServices
         services.AddSingleton<IUserProfileStore>(provider => provider.GetRequiredService<EfUserProfileStore>());
         services.AddPasskeyBackend(configuration);
         services.AddSingleton<PasskeyStore>();
+        services.AddSingleton<Login.Sessions.IdpSessions>();
         services.AddSingleton<Login.WebAuthn.PasskeyEnrolmentLinks>();
         services.AddScoped<ClientRegistrar>();
         services.AddHttpClient(nameof(ClientRegistrar), client => client.Timeout = TimeSpan.FromSeconds(10));

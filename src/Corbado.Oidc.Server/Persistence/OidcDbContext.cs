@@ -30,6 +30,9 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
     /// <summary>Authorization requests waiting on the hosted sign-in page, and enrolment links.</summary>
     public DbSet<PasskeyRequestEntry> PasskeyRequests => Set<PasskeyRequestEntry>();
 
+    /// <summary>Identity-provider sessions (single sign-on), keyed by a hash of the browser's handle.</summary>
+    public DbSet<IdpSessionEntry> IdpSessions => Set<IdpSessionEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -104,6 +107,20 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.HasKey(e => e.Key);
             entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
             entity.Property(e => e.Kind).HasMaxLength(16).IsUnicode(false);
+            entity.HasIndex(e => e.ExpiresAt);
+        });
+
+        modelBuilder.Entity<IdpSessionEntry>(entity =>
+        {
+            entity.ToTable("IdpSessions");
+            entity.HasKey(e => e.Key);
+            entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
+            entity.Property(e => e.Sid).HasMaxLength(43).IsUnicode(false);
+            entity.Property(e => e.Subject).HasMaxLength(255);
+            entity.Property(e => e.Amr).HasMaxLength(100).IsUnicode(false);
+            entity.Property(e => e.ClientIds).IsUnicode(false);
+            entity.HasIndex(e => e.Sid).IsUnique();
+            entity.HasIndex(e => e.Subject);
             entity.HasIndex(e => e.ExpiresAt);
         });
     }

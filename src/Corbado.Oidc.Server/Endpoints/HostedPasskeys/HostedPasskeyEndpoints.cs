@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Corbado.Oidc.Server.Login.Sessions;
 using Corbado.Oidc.Server.Login.WebAuthn;
 
 namespace Corbado.Oidc.Server.Endpoints.HostedPasskeys;
@@ -63,7 +64,13 @@ internal static class HostedPasskeyEndpoints
             return BadRequest();
         }
 
-        var (response, reason) = await hosted.FinishAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
+        var (response, reason, session) = await hosted.FinishAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"),
+            SessionCookie.Read(context.Request), context.RequestAborted);
+        if (session is { } started)
+        {
+            SessionCookie.Write(context.Response, started.Handle, started.ExpiresAt);
+        }
+
         return response is not null
             ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
             : Refused(retry: reason != PasskeyRefusals.RequestInvalid);

@@ -21,7 +21,7 @@ public sealed record EndedSession(string Sid, string Subject, IReadOnlyList<stri
 
 /// <summary>
 /// Told about sessions while they end, inside the unit of work that ends them: what an observer adds to
-/// <paramref name="context"/> is saved in the same transaction as the session's end, so nothing is lost when a replica
+/// the <c>context</c> it is given is saved in the same transaction as the session's end, so nothing is lost when a replica
 /// dies right after (the back-channel logout outbox is one).
 /// </summary>
 public interface ISessionEndObserver

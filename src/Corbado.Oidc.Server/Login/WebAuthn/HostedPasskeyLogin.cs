@@ -51,10 +51,13 @@ internal sealed class HostedPasskeyLogin(
         => await FindAsync(handle, cancellationToken) is null ? null : await ceremonies.StartAuthenticationAsync(handle!, [], cancellationToken);
 
     /// <summary>
-    /// Finishes the ceremony: on success the request is consumed and answered with a code; on failure the request stays
-    /// (the user may try again with a new ceremony) and the reason is audited.
+    /// Finishes the ceremony: on success the request is consumed and answered with a code, and the browser's
+    /// identity-provider session (behind <paramref name="sessionHandle"/>, its cookie) is started or refreshed
+    /// (docs/sessions-and-logout.md); <c>Session</c> is a new session's cookie for the caller to set. On failure the
+    /// request stays (the user may try again with a new ceremony) and the reason is audited.
     /// </summary>
-    public async Task<(AuthorizationResponse? Response, string? Reason)> FinishAsync(string? handle, string? ceremony, JsonElement credential, CancellationToken cancellationToken)
+    public async Task<(AuthorizationResponse? Response, string? Reason, (string Handle, DateTimeOffset ExpiresAt)? Session)> FinishAsync(string? handle,
+        string? ceremony, JsonElement credential, string? sessionHandle, CancellationToken cancellationToken)
     {
         if (await FindAsync(handle, cancellationToken) is not { } request)
         {
@@ -80,10 +83,10 @@ internal sealed class HostedPasskeyLogin(
         var credentialHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(used.Id)))[..32];
         var login = new VerifiedPasskeyLogin(used.Subject, null, now, now, Method, credentialHash) { CredentialId = used.Id };
         IReadOnlyList<string> amr = outcome.UserVerified ? ["pop", "user", "mfa"] : ["pop", "user"];
-        var issued = await flow.IssueCodeAsync(request.ToInput(), login, cancellationToken, amr);
+        var issued = await flow.IssueCodeAsync(request.ToInput() with { SessionHandle = sessionHandle }, login, cancellationToken, amr, startSession: true);
         return issued.Code is { } code
-            ? (Answer(request, (Parameters.Code, code)), null)
-            : (Answer(request, (Parameters.Error, issued.Refusal!.AuthorizationError!), (Parameters.ErrorDescription, issued.Refusal.Description)), null);
+            ? (Answer(request, (Parameters.Code, code)), null, issued.NewSession)
+            : (Answer(request, (Parameters.Error, issued.Refusal!.AuthorizationError!), (Parameters.ErrorDescription, issued.Refusal.Description)), null, null);
     }
 
     /// <summary>The user cancelled, or has no passkey: <c>access_denied</c> to the relying party (RFC 6749 §4.1.2.1).</summary>
@@ -98,10 +101,10 @@ internal sealed class HostedPasskeyLogin(
         return Answer(request, (Parameters.Error, Refusals.Cancelled.AuthorizationError!), (Parameters.ErrorDescription, Refusals.Cancelled.Description));
     }
 
-    private (AuthorizationResponse? Response, string? Reason) Refuse(string? clientId, string reason)
+    private (AuthorizationResponse? Response, string? Reason, (string, DateTimeOffset)? Session) Refuse(string? clientId, string reason)
     {
         events.LoginAttempted(clientId, Refusals.All[reason], null, Method, null);
-        return (null, reason);
+        return (null, reason, null);
     }
 
     private AuthorizationResponse Answer(PendingAuthorization request, params (string Name, string Value)[] values)
