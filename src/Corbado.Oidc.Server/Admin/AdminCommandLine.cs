@@ -34,6 +34,7 @@ public static class AdminCommandLine
         PasskeyCommands.AddTo(users, output);
         root.Subcommands.Add(users);
         root.Subcommands.Add(KeyCommands.Build(output));
+        root.Subcommands.Add(SessionCommands.Build(output));
         root.Subcommands.Add(SetupCommands.Build(output));
         root.Subcommands.Add(BuildDev(output));
         return await root.Parse(args).InvokeAsync();
@@ -50,11 +51,14 @@ public static class AdminCommandLine
         var tokenExchange = new Option<bool>("--allow-token-exchange") { Description = "May exchange a signedPasskeyData for tokens at /token (RFC 8693; native apps, backends-for-frontend)." };
         var refreshTokens = new Option<bool>("--allow-refresh-tokens") { Description = "Issue rotating refresh tokens when the client asks for offline_access." };
         var hostedPasskeyLogin = new Option<bool>("--hosted-passkey-login") { Description = "Requests without a signedPasskeyData go to the hosted passkey sign-in page (docs/hosted-passkeys.md)." };
+        var singleSignOn = new Option<bool?>("--single-sign-on") { Description = "Answer from the browser's session without a new ceremony (true/false; default: on for --hosted-passkey-login clients)." };
+        var postLogoutRedirectUris = new Option<string[]>("--post-logout-redirect-uri") { Description = "An exact URI the end-session endpoint may return to after a logout (repeat for several)." };
         var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
             clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, tokenExchange, refreshTokens, hostedPasskeyLogin,
+            singleSignOn, postLogoutRedirectUris,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,6 +75,8 @@ public static class AdminCommandLine
                 AllowTokenExchange = parse.GetValue(tokenExchange),
                 AllowRefreshTokens = parse.GetValue(refreshTokens),
                 HostedPasskeyLogin = parse.GetValue(hostedPasskeyLogin),
+                SingleSignOn = parse.GetValue(singleSignOn),
+                PostLogoutRedirectUris = [.. parse.GetValue(postLogoutRedirectUris) ?? []],
             };
 
             var errors = ClientRegistrar.Validate(registration);

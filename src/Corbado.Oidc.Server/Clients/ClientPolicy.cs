@@ -46,6 +46,9 @@ public sealed class ClientPolicy
 
     public IReadOnlySet<string> Permissions { get; }
 
+    /// <summary>Where the end-session endpoint may send the browser after a logout (RP-Initiated Logout 1.0 §3), compared exactly.</summary>
+    public IReadOnlySet<string> PostLogoutRedirectUris { get; private init; } = FrozenSet<string>.Empty;
+
     /// <summary>The scopes the client may request besides <c>openid</c> (its <c>scp:</c> permissions).</summary>
     public IReadOnlySet<string> Scopes { get; }
 
@@ -59,6 +62,9 @@ public sealed class ClientPolicy
 
     /// <summary>Whether requests without a signedPasskeyData go to the hosted passkey page (docs/hosted-passkeys.md).</summary>
     public bool HostedPasskeyLogin => Permissions.Contains(ClientRegistrationNames.HostedPasskeyLoginPermission);
+
+    /// <summary>Whether a live identity-provider session answers this client's requests (docs/sessions-and-logout.md).</summary>
+    public bool SingleSignOn => Permissions.Contains(ClientRegistrationNames.SingleSignOnPermission);
 
     /// <summary>Whether the fast door may answer for this client at all.</summary>
     public bool FastPathEligible { get; }
@@ -94,6 +100,9 @@ public sealed class ClientPolicy
             (await applications.GetRequirementsAsync(application, cancellationToken)).ToFrozenSet(StringComparer.Ordinal),
             await applications.GetJsonWebKeySetAsync(application, cancellationToken) is { Keys.Count: > 0 },
             refreshTokenLifetime,
-            protectedSecret);
+            protectedSecret)
+        {
+            PostLogoutRedirectUris = (await applications.GetPostLogoutRedirectUrisAsync(application, cancellationToken)).ToFrozenSet(StringComparer.Ordinal),
+        };
     }
 }

@@ -108,6 +108,7 @@ public static class CorbadoOidcServerExtensions
         app.MapAdminApi();
         app.MapPasskeyVerificationApi();
         app.MapHostedPasskeyPages();
+        Endpoints.Sessions.EndSessionEndpoints.MapEndSession(app);
         if (app.Environment.IsDevelopment())
         {
             app.MapDevelopmentEndpoints();
