@@ -83,9 +83,10 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
 
         foreach (var uri in registration.PostLogoutRedirectUris)
         {
-            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || !string.IsNullOrEmpty(parsed.Fragment))
+            // On Unix "/path" parses as an absolute file: URI; a post-logout target is a web address.
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(parsed.Fragment))
             {
-                errors.Add($"Client '{registration.ClientId}': PostLogoutRedirectUris entry '{uri}' must be an absolute URI without a fragment.");
+                errors.Add($"Client '{registration.ClientId}': PostLogoutRedirectUris entry '{uri}' must be an absolute http(s) URI without a fragment.");
             }
         }
 
