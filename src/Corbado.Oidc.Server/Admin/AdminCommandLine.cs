@@ -18,7 +18,7 @@ public static class AdminCommandLine
     /// <summary>The actor of the verbs' audit events (<see cref="AdminAudit"/>).</summary>
     internal const string Actor = "cli";
 
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "keys", "setup", "dev", "--help", "-h", "-?" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "keys", "sessions", "setup", "dev", "--help", "-h", "-?" };
 
     /// <summary>Whether the arguments name an administration verb (or ask for help) rather than starting the server.</summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
