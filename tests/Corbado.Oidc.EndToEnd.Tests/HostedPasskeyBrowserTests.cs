@@ -37,13 +37,7 @@ public sealed partial class HostedPasskeyBrowserTests
         Assert.StartsWith(server.Issuer.AbsoluteUri + "passkeys/enrol?token=", link);
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = File.Exists(ChromiumPath) ? ChromiumPath : throw new InvalidOperationException($"{ChromiumPath} is missing (scripts/test.sh installs chromium)."),
-            Headless = true,
-            Args = ["--no-sandbox"],
-            Timeout = 30_000,
-        });
+        await using var browser = await LaunchChromiumAsync(playwright);
         var context = await browser.NewContextAsync(new BrowserNewContextOptions { Locale = "en-US" });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(60_000);
@@ -74,7 +68,9 @@ public sealed partial class HostedPasskeyBrowserTests
         await WaitForAsync(page, new Uri(rpBase, "/me"));
         Assert.Equal(Subject, await page.TextContentAsync("#subject"));
 
-        // Cancel: the relying party gets access_denied (its handler reports a remote failure).
+        // Cancel: the relying party gets access_denied (its handler reports a remote failure). The sign-in above started
+        // an identity-provider session that would answer silently (docs/sessions-and-logout.md): a fresh browser state.
+        await context.ClearCookiesAsync();
         await page.GotoAsync(new Uri(rpBase, "/signin-hosted").AbsoluteUri);
         await page.WaitForURLAsync(new Regex("/passkeys/sign-in\\?request="));
         await page.ClickAsync("#cancel");
@@ -125,7 +121,17 @@ public sealed partial class HostedPasskeyBrowserTests
         Assert.Contains("/passkeys/sign-in", page.Url);
     }
 
-    private static async Task AddVirtualAuthenticatorAsync(IPage page)
+    /// <summary>Debian's headless Chromium, as every browser test here runs it.</summary>
+    internal static Task<IBrowser> LaunchChromiumAsync(IPlaywright playwright) => playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+    {
+        ExecutablePath = File.Exists(ChromiumPath) ? ChromiumPath : throw new InvalidOperationException($"{ChromiumPath} is missing (scripts/test.sh installs chromium)."),
+        Headless = true,
+        Args = ["--no-sandbox"],
+        Timeout = 30_000,
+    });
+
+    /// <summary>A CDP virtual authenticator (CTAP2, internal, resident keys, user verification, presence simulated).</summary>
+    internal static async Task AddVirtualAuthenticatorAsync(IPage page)
     {
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("WebAuthn.enable", new Dictionary<string, object> { ["enableUI"] = false });

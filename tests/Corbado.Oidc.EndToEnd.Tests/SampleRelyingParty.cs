@@ -44,7 +44,7 @@ internal sealed class SampleRelyingParty : IAsyncDisposable
     /// <summary>The redirect URI the handler uses (its default CallbackPath).</summary>
     public static Uri RedirectUri(Uri baseAddress) => new(baseAddress, "signin-oidc");
 
-    public static async Task<SampleRelyingParty> StartAsync(Uri baseAddress, Uri authority, Func<string>? passkeyVendor = null)
+    public static async Task<SampleRelyingParty> StartAsync(Uri baseAddress, Uri authority, Func<string>? passkeyVendor = null, string clientId = ClientId)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -59,7 +59,7 @@ internal sealed class SampleRelyingParty : IAsyncDisposable
             {
                 options.Authority = authority.AbsoluteUri;
                 options.RequireHttpsMetadata = false;
-                options.ClientId = ClientId;
+                options.ClientId = clientId;
                 options.ClientSecret = ClientSecret;
                 options.ResponseType = OpenIdConnectResponseType.Code;
                 options.UsePkce = true;

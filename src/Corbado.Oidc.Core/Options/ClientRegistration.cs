@@ -97,4 +97,16 @@ public sealed class ClientRegistration
     /// of this server carries <c>sid</c>; needs <see cref="BackchannelLogoutUri"/>.
     /// </summary>
     public bool BackchannelLogoutSessionRequired { get; set; }
+
+    /// <summary>
+    /// Single sign-on (docs/sessions-and-logout.md): a browser with a valid session gets a code for this client without a
+    /// new ceremony. Default: on for <see cref="HostedPasskeyLogin"/> clients, off for others.
+    /// </summary>
+    public bool? SingleSignOn { get; set; }
+
+    /// <summary>Exact URIs the end-session endpoint may send the browser back to after a logout (RP-Initiated Logout 1.0 §3).</summary>
+    public List<string> PostLogoutRedirectUris { get; set; } = [];
+
+    /// <summary>Whether single sign-on applies to this client, its default resolved.</summary>
+    public bool EffectiveSingleSignOn => SingleSignOn ?? HostedPasskeyLogin;
 }

@@ -48,6 +48,13 @@ public static class Refusals
     public static readonly Refusal MissingHint = new("missing_hint", LoginRequired, null, 400, "A passkey login is required.", LogLevel.Information);
     public static readonly Refusal MaxAgeExceeded = new("max_age_exceeded", LoginRequired, null, 400, "The passkey login is older than max_age allows.", LogLevel.Information);
 
+    // The identity provider's session (OIDC Core §3.1.2.1, docs/sessions-and-logout.md).
+    public static readonly Refusal NoSession = new("no_session", LoginRequired, null, 400, "The user is not signed in.", LogLevel.Information);
+    public static readonly Refusal SessionUserMismatch = new("session_user_mismatch", LoginRequired, null, 400,
+        "The user signed in is not the one id_token_hint names.", LogLevel.Information);
+    public static readonly Refusal InvalidIdTokenHint = new("invalid_id_token_hint", InvalidRequest, null, 400,
+        "The id_token_hint is not an ID token this provider issued to the client.", LogLevel.Information);
+
     // The verify API's caller named another user than the hint's (docs/auth0-custom-db.md).
     public static readonly Refusal SubjectMismatch = new("subject_mismatch", null, null, 400, "The passkey login is for another user.", LogLevel.Warning);
 
@@ -100,6 +107,7 @@ public static class Refusals
         RedirectUriMismatch, CodeVerifierMissing, CodeVerifierUnexpected, PkceMismatch, InvalidRefreshToken, RefreshTokenReused,
         ChallengeExpired, ChallengeReused, ChallengeMismatch, OriginMismatch, RpIdMismatch, UserVerificationMissing, UserPresenceMissing,
         UnknownCredential, UserHandleMismatch, SignCountRegressed, CredentialExists, MalformedResponse, RequestInvalid, EnrolmentInvalid, Cancelled,
+        NoSession, SessionUserMismatch, InvalidIdTokenHint,
     }.ToFrozenDictionary(refusal => refusal.Reason, StringComparer.Ordinal);
 
     /// <summary>The refusal of a hint the verifier refused.</summary>

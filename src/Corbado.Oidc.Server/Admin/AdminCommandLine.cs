@@ -18,7 +18,7 @@ public static class AdminCommandLine
     /// <summary>The actor of the verbs' audit events (<see cref="AdminAudit"/>).</summary>
     internal const string Actor = "cli";
 
-    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "keys", "setup", "dev", "--help", "-h", "-?" };
+    private static readonly HashSet<string> Verbs = new(StringComparer.Ordinal) { "clients", "users", "keys", "sessions", "setup", "dev", "--help", "-h", "-?" };
 
     /// <summary>Whether the arguments name an administration verb (or ask for help) rather than starting the server.</summary>
     public static bool Handles(string[] args) => args.Length > 0 && Verbs.Contains(args[0]);
@@ -34,6 +34,7 @@ public static class AdminCommandLine
         PasskeyCommands.AddTo(users, output);
         root.Subcommands.Add(users);
         root.Subcommands.Add(KeyCommands.Build(output));
+        root.Subcommands.Add(SessionCommands.Build(output));
         root.Subcommands.Add(SetupCommands.Build(output));
         root.Subcommands.Add(BuildDev(output));
         return await root.Parse(args).InvokeAsync();
@@ -59,12 +60,14 @@ public static class AdminCommandLine
             Description = "The client needs sid in its logout tokens (every logout token carries it); needs --backchannel-logout-uri.",
         };
         var passkeyEnrolment = new Option<bool>("--allow-passkey-enrolment") { Description = "May ask for passkey enrolment and management links for its users (POST /api/v1/passkey-enrolments, /api/v1/passkey-management-links)." };
+        var singleSignOn = new Option<bool?>("--single-sign-on") { Description = "Answer from the browser's session without a new ceremony (true/false; default: on for --hosted-passkey-login clients)." };
+        var postLogoutRedirectUris = new Option<string[]>("--post-logout-redirect-uri") { Description = "An exact URI the end-session endpoint may return to after a logout (repeat for several)." };
         var passkeyVerification = new Option<bool>("--allow-passkey-verification") { Description = "May call POST /api/v1/passkey-logins/verify (custom backends, Auth0 custom-database scripts)." };
 
         var add = new Command("add", "Register a client, or update it if the id exists; prints a newly generated secret once.")
         {
             clientId, redirectUris, displayName, isPublic, requirePkce, hs256RequestObjects, passkeyVerification, passkeyEnrolment, tokenExchange, refreshTokens, hostedPasskeyLogin,
-            backchannelLogoutUri, backchannelLogoutSessionRequired,
+            backchannelLogoutUri, backchannelLogoutSessionRequired, singleSignOn, postLogoutRedirectUris,
         };
         add.SetAction(async (parse, cancellationToken) =>
         {
@@ -84,6 +87,8 @@ public static class AdminCommandLine
                 HostedPasskeyLogin = parse.GetValue(hostedPasskeyLogin),
                 BackchannelLogoutUri = parse.GetValue(backchannelLogoutUri),
                 BackchannelLogoutSessionRequired = parse.GetValue(backchannelLogoutSessionRequired),
+                SingleSignOn = parse.GetValue(singleSignOn),
+                PostLogoutRedirectUris = [.. parse.GetValue(postLogoutRedirectUris) ?? []],
             };
 
             var errors = ClientRegistrar.Validate(registration);

@@ -82,6 +82,15 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
             errors.Add($"Client '{registration.ClientId}': HostedPasskeyLogin needs RedirectUris (the page answers the relying party there).");
         }
 
+        foreach (var uri in registration.PostLogoutRedirectUris)
+        {
+            // On Unix "/path" parses as an absolute file: URI; a post-logout target is a web address.
+            if (!Uri.TryCreate(uri, UriKind.Absolute, out var parsed) || parsed.Scheme is not ("https" or "http") || !string.IsNullOrEmpty(parsed.Fragment))
+            {
+                errors.Add($"Client '{registration.ClientId}': PostLogoutRedirectUris entry '{uri}' must be an absolute http(s) URI without a fragment.");
+            }
+        }
+
         if (registration.AllowPasskeyVerification && string.IsNullOrEmpty(registration.ClientSecret))
         {
             errors.Add($"Client '{registration.ClientId}': AllowPasskeyVerification needs a client secret.");
@@ -222,6 +231,13 @@ public sealed class ClientRegistrar(IOpenIddictApplicationManager applications, 
         {
             descriptor.Permissions.Add(Clients.ClientRegistrationNames.HostedPasskeyLoginPermission);
         }
+
+        if (registration.EffectiveSingleSignOn)
+        {
+            descriptor.Permissions.Add(Clients.ClientRegistrationNames.SingleSignOnPermission);
+        }
+
+        descriptor.PostLogoutRedirectUris.UnionWith(registration.PostLogoutRedirectUris.Select(uri => new Uri(uri, UriKind.Absolute)));
 
         if (registration.AllowTokenExchange)
         {

@@ -49,6 +49,9 @@ public sealed class ClientPolicy
 
     public IReadOnlySet<string> Permissions { get; }
 
+    /// <summary>Where the end-session endpoint may send the browser after a logout (RP-Initiated Logout 1.0 §3), compared exactly.</summary>
+    public IReadOnlySet<string> PostLogoutRedirectUris { get; private init; } = FrozenSet<string>.Empty;
+
     /// <summary>The scopes the client may request besides <c>openid</c> (its <c>scp:</c> permissions).</summary>
     public IReadOnlySet<string> Scopes { get; }
 
@@ -65,6 +68,9 @@ public sealed class ClientPolicy
 
     /// <summary>Whether requests without a signedPasskeyData go to the hosted passkey page (docs/hosted-passkeys.md).</summary>
     public bool HostedPasskeyLogin => Permissions.Contains(ClientRegistrationNames.HostedPasskeyLoginPermission);
+
+    /// <summary>Whether a live identity-provider session answers this client's requests (docs/sessions-and-logout.md).</summary>
+    public bool SingleSignOn => Permissions.Contains(ClientRegistrationNames.SingleSignOnPermission);
 
     /// <summary>Whether the fast door may answer for this client at all.</summary>
     public bool FastPathEligible { get; }
@@ -115,6 +121,9 @@ public sealed class ClientPolicy
             refreshTokenLifetime,
             protectedSecret,
             backchannelLogoutUri,
-            sessionRequired);
+            sessionRequired)
+        {
+            PostLogoutRedirectUris = (await applications.GetPostLogoutRedirectUrisAsync(application, cancellationToken)).ToFrozenSet(StringComparer.Ordinal),
+        };
     }
 }

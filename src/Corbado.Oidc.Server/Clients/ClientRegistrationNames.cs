@@ -16,6 +16,9 @@ public static class ClientRegistrationNames
     /// <summary>Sends requests without a signedPasskeyData to the hosted passkey page (docs/hosted-passkeys.md).</summary>
     public const string HostedPasskeyLoginPermission = "ept:hosted_passkey_login";
 
+    /// <summary>Single sign-on: a live identity-provider session answers this client's requests (docs/sessions-and-logout.md).</summary>
+    public const string SingleSignOnPermission = "ept:single_sign_on";
+
     /// <summary>The application property holding a client's refresh-token lifetime in seconds.</summary>
     public const string RefreshTokenLifetimeProperty = "corbado:refresh_token_lifetime";
 

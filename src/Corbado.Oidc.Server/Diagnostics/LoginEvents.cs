@@ -121,6 +121,13 @@ public sealed class LoginEvents
     /// How long one step of a login took (<c>corbado_oidc_login_duration_seconds{step}</c>); steps are hint_verification,
     /// remote_verification, code_issue and token.
     /// </summary>
+    /// <summary>
+    /// An identity-provider session started, ended (logout) or was revoked by an operator: one audit event
+    /// (<c>session.started</c>, <c>session.ended</c>, <c>session.revoked</c>) naming the session's <c>sid</c> in the key id slot.
+    /// </summary>
+    public void SessionChanged(string auditEvent, string? clientId, string subject, string sid)
+        => WriteAudit(auditEvent, null, clientId, null, subject, sid, null);
+
     public void StepCompleted(string step, TimeSpan elapsed)
         => _metrics.LoginDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("step", MetricLabels.Step(step)));
 

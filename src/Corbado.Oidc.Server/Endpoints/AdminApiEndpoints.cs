@@ -98,6 +98,33 @@ public static class AdminApiEndpoints
             return removed ? Results.NoContent() : Results.NotFound();
         });
 
+        // Identity-provider sessions (docs/sessions-and-logout.md): list a user's, end one or all at once.
+        group.MapGet("/sessions", async (string? sub, Login.Sessions.IdpSessions sessions, CancellationToken cancellationToken) =>
+            string.IsNullOrEmpty(sub)
+                ? Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The sub query parameter is required.")
+                : Results.Ok((await sessions.ListAsync(sub, cancellationToken)).Select(session => new Dictionary<string, object?>
+                {
+                    ["sid"] = session.Sid,
+                    ["sub"] = session.Subject,
+                    ["auth_time"] = session.AuthTime.ToUnixTimeSeconds(),
+                    ["amr"] = session.Amr,
+                    ["clients"] = session.ClientIds,
+                    ["created_at"] = session.CreatedAt.ToUnixTimeSeconds(),
+                    ["idle_expires_at"] = session.IdleExpiresAt.ToUnixTimeSeconds(),
+                    ["expires_at"] = session.ExpiresAt.ToUnixTimeSeconds(),
+                })));
+
+        group.MapDelete("/sessions", async (string? sub, string? sid, HttpContext http, CancellationToken cancellationToken) =>
+        {
+            if (string.IsNullOrEmpty(sub) == string.IsNullOrEmpty(sid))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Give exactly one of the sub and sid query parameters.");
+            }
+
+            var ended = await SessionCommands.Revoke(http.RequestServices, sub, sid, Actor, ClientIp(http), cancellationToken);
+            return Results.Ok(new { ended = ended.Select(session => session.Sid) });
+        });
+
         return endpoints;
     }
 

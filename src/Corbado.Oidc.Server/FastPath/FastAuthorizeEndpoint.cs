@@ -2,6 +2,7 @@ using System.Text.Json;
 using Corbado.Oidc.Server.Clients;
 using Corbado.Oidc.Server.Diagnostics;
 using Corbado.Oidc.Server.Login;
+using Corbado.Oidc.Server.Login.Sessions;
 using Corbado.Oidc.Server.Protocol;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
@@ -47,6 +48,11 @@ internal sealed class FastAuthorizeEndpoint(
         ServerLog.AnsweredOnFastPath(logger, "/authorize", request.Value.Input.ClientId);
         var (input, state) = request.Value;
         var outcome = await flow.AuthorizeAsync(input, context.RequestAborted);
+        if (outcome.NewSession is { } session)
+        {
+            SessionCookie.Write(context.Response, session.Handle, session.ExpiresAt);
+        }
+
         if (outcome.Code is { } code)
         {
             Redirect(context, input.RedirectUri, state, (Parameters.Code, code));
@@ -110,7 +116,7 @@ internal sealed class FastAuthorizeEndpoint(
             : parameters.GetValueOrDefault(Parameters.RedirectUri) is not { } redirectUri || !client.RedirectUris.Contains(redirectUri) ? "redirect_uri"
             : parameters.GetValueOrDefault(Parameters.Scope) is not { } scope ? "scope"
             : parameters.GetValueOrDefault(Parameters.LoginHint) is not { } hint ? "no login_hint"
-            // A plain user name is a hosted-passkey client's prefill (Handlers/SendToHostedPasskeyPage), OpenIddict's door.
+            // A plain user name is a hosted-passkey client's prefill (the login core sends it to the hosted page), OpenIddict's door.
             : !Core.PasskeyLogin.SignedPasskeyDataVerifier.IsCompactJws(hint) ? "login_hint not a compact JWS"
             : parameters.GetValueOrDefault(Parameters.State) is { Length: > AuthorizationRequestRules.MaxStateLength } ? "state length"
             : parameters.GetValueOrDefault(Parameters.Nonce) is { Length: > AuthorizationRequestRules.MaxNonceLength } ? "nonce length"

@@ -20,7 +20,6 @@ public static class PasskeyServerHandlers
         SetLoginHintAside.Descriptor,
         RememberRegisteredRedirectUri.Descriptor,
         ValidateParameterShapes.Descriptor,
-        SendToHostedPasskeyPage.Descriptor,
         SignInPasskeyUser.Descriptor,
         AttachPasskeyLoginCode.Descriptor,
         ReturnValidationErrorsToClient.Descriptor,

@@ -1,5 +1,8 @@
 using System.Security.Claims;
 using Corbado.Oidc.Server.Login;
+using Corbado.Oidc.Server.Login.Sessions;
+using Corbado.Oidc.Server.Login.WebAuthn;
+using Microsoft.AspNetCore;
 using OpenIddict.Abstractions;
 using OpenIddict.Server;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -9,11 +12,13 @@ namespace Corbado.Oidc.Server.Handlers;
 
 /// <summary>
 /// OpenIddict's door of /authorize: once OpenIddict has validated the client, the redirect URI, the scopes and PKCE (so
-/// a refusal only ever goes to a registered redirect URI), hands the passkey login to <see cref="AuthorizationCodeFlow"/>.
-/// A refusal is rejected with the catalogue's authorization error; an accepted login signs in a principal that only carries the subject,
-/// and <see cref="AttachPasskeyLoginCode"/> puts the flow's code in the response instead of one of OpenIddict's.
+/// a refusal only ever goes to a registered redirect URI), hands the request, with the browser's session cookie, to
+/// <see cref="AuthorizationCodeFlow"/> and acts on its outcome. A refusal is rejected with the catalogue's authorization
+/// error; a sign-in the user must make interactively is kept server-side and the browser sent to the hosted passkey page
+/// (docs/hosted-passkeys.md); an accepted login signs in a principal that only carries the subject, and
+/// <see cref="AttachPasskeyLoginCode"/> puts the flow's code in the response instead of one of OpenIddict's.
 /// </summary>
-internal sealed class SignInPasskeyUser(AuthorizationCodeFlow flow) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
+internal sealed class SignInPasskeyUser(AuthorizationCodeFlow flow, HostedPasskeyLogin hosted) : IOpenIddictServerHandler<HandleAuthorizationRequestContext>
 {
     /// <summary>The transaction property holding the code the flow issued.</summary>
     public const string CodeProperty = "corbado:code";
@@ -28,19 +33,52 @@ internal sealed class SignInPasskeyUser(AuthorizationCodeFlow flow) : IOpenIddic
     public async ValueTask HandleAsync(HandleAuthorizationRequestContext context)
     {
         var request = context.Request;
+        var http = context.Transaction.GetHttpRequest();
+        var hint = context.Transaction.GetProperty<string>(SetLoginHintAside.Property);
         var outcome = await flow.AuthorizeAsync(new AuthorizationInput(
             request.ClientId!,
             request.RedirectUri!,
             [.. request.GetScopes()],
             request.Nonce,
             request.CodeChallenge,
-            context.Transaction.GetProperty<string>(SetLoginHintAside.Property),
-            request.MaxAge), context.CancellationToken);
+            hint,
+            request.MaxAge)
+        {
+            Prompt = request.Prompt,
+            IdTokenHint = request.IdTokenHint,
+            SessionHandle = http is null ? null : SessionCookie.Read(http),
+        }, context.CancellationToken);
+
+        if (outcome.SignInInteractively && http is not null)
+        {
+            var handle = await hosted.BeginAsync(new PendingAuthorization
+            {
+                ClientId = request.ClientId!,
+                RedirectUri = request.RedirectUri!,
+                Scopes = [.. request.GetScopes()],
+                Nonce = request.Nonce,
+                CodeChallenge = request.CodeChallenge,
+                State = request.State,
+                ResponseMode = request.ResponseMode == ResponseModes.FormPost ? ResponseModes.FormPost : ResponseModes.Query,
+                UiLocales = request.UiLocales,
+                LoginHint = string.IsNullOrEmpty(hint) ? null : hint,
+            }, context.CancellationToken);
+
+            http.HttpContext.Response.Redirect(http.PathBase + "/passkeys/sign-in?request=" + handle);
+            context.HandleRequest();
+            return;
+        }
 
         if (outcome.Code is not { } code)
         {
-            context.Reject(outcome.Refusal!.AuthorizationError, outcome.Refusal.Description);
+            var refusal = outcome.Refusal ?? Core.Refusals.Refusals.MissingHint;
+            context.Reject(refusal.AuthorizationError, refusal.Description);
             return;
+        }
+
+        if (outcome.NewSession is { } session && http is not null)
+        {
+            SessionCookie.Write(http.HttpContext.Response, session.Handle, session.ExpiresAt);
         }
 
         context.Transaction.SetProperty(CodeProperty, code);

@@ -125,6 +125,7 @@ public static class CorbadoOidcServerExtensions
         app.MapPasskeyVerificationApi();
         app.MapPasskeyLinkApi();
         app.MapHostedPasskeyPages();
+        Endpoints.Sessions.EndSessionEndpoints.MapEndSession(app);
         if (app.Environment.IsDevelopment())
         {
             app.MapDevelopmentEndpoints();

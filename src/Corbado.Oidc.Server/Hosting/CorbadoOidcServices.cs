@@ -32,6 +32,9 @@ public static class CorbadoOidcServices
         services.AddOptions<PasskeysOptions>().Bind(configuration.GetSection(PasskeysOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<PasskeysOptions>, PasskeysOptionsValidator>();
 
+        services.AddOptions<SessionsOptions>().Bind(configuration.GetSection(SessionsOptions.SectionName)).ValidateAtStartup();
+        services.AddSingleton<IValidateOptions<SessionsOptions>, SessionsOptionsValidator>();
+
         services.AddOptions<AdminOptions>().Bind(configuration.GetSection(AdminOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<AdminOptions>, AdminOptionsValidator>();
         services.AddOptions<ManagementOptions>().Bind(configuration.GetSection(ManagementOptions.SectionName)).ValidateAtStartup();
@@ -76,6 +79,7 @@ public static class CorbadoOidcServices
         services.AddSingleton<IUserProfileStore>(provider => provider.GetRequiredService<EfUserProfileStore>());
         services.AddPasskeyBackend(configuration);
         services.AddSingleton<PasskeyStore>();
+        services.AddSingleton<Login.Sessions.IdpSessions>();
         services.AddSingleton<Login.WebAuthn.PasskeyEnrolmentLinks>();
         // Back-channel logout: the outbox rows are written wherever a session ends (the server and the command line).
         services.AddSingleton<Login.BackchannelLogout.BackchannelLogoutSignal>();

@@ -2,7 +2,11 @@ using System.Security.Cryptography;
 using System.Text;
 using Corbado.Oidc.Core.PasskeyLogin;
 using Corbado.Oidc.Core.Refusals;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Clients;
 using Corbado.Oidc.Server.Diagnostics;
+using Corbado.Oidc.Server.Login.Sessions;
+using Microsoft.Extensions.Options;
 using Corbado.Oidc.Server.Persistence;
 using Microsoft.IdentityModel.Tokens;
 using static OpenIddict.Abstractions.OpenIddictConstants;
@@ -15,29 +19,104 @@ namespace Corbado.Oidc.Server.Login;
 /// </summary>
 internal sealed class AuthorizationCodeFlow(
     HintVerification hints,
+    ClientPolicies clients,
+    IdpSessions sessions,
+    IdTokenHints idTokenHints,
+    IOptions<SessionsOptions> sessionOptions,
+    IOptions<OidcOptions> oidc,
     LoginGrants grants,
     GrantHandleStore handles,
     GrantRevocations revocations,
     LoginEvents events,
     TimeProvider timeProvider)
 {
+    /// <summary>The key id in logs and audit events of a code answered from a session (no ceremony, no hint).</summary>
+    public const string SessionMethod = "session";
+
     /// <summary>
-    /// Verifies the request's passkey login and, when it holds, issues a code for it. Refusals go to the client's
-    /// redirect URI (OIDC Core §3.1.2.6) as <see cref="Refusals"/> says: <c>login_required</c> without a hint or past
-    /// <c>max_age</c>, <c>access_denied</c> for a refused hint, <c>temporarily_unavailable</c> when it could not be checked.
+    /// Answers an authorization request (OIDC Core §3.1.2): a signedPasskeyData in <c>login_hint</c> always wins and is
+    /// verified; without one, a single-sign-on client's request is answered from the browser's live session
+    /// (docs/sessions-and-logout.md) unless <c>prompt=login</c>, a <c>max_age</c> shorter than the session's age or an
+    /// <c>id_token_hint</c> for another user asks for a fresh sign-in; that, or no session, is a sign-in on the hosted
+    /// passkey page for a client that uses it (<see cref="AuthorizationOutcome.SignInInteractively"/>), and
+    /// <c>login_required</c> otherwise and whenever <c>prompt=none</c>. Refusals go to the client's redirect URI
+    /// (OIDC Core §3.1.2.6) as <see cref="Refusals"/> says.
     /// </summary>
     public async Task<AuthorizationOutcome> AuthorizeAsync(AuthorizationInput input, CancellationToken cancellationToken)
     {
-        // No IdP session exists, so without proof in the request the user must log in (OIDC Core §3.1.2.6).
+        var promptNone = input.HasPrompt(PromptValues.None);
+        if (SignedPasskeyDataVerifier.IsCompactJws(input.LoginHint))
+        {
+            return await VerifyHintAsync(input, cancellationToken);
+        }
+
+        var client = await clients.FindAsync(input.ClientId, cancellationToken);
+        var hosted = client is { HostedPasskeyLogin: true };
+        if (!string.IsNullOrEmpty(input.LoginHint) && (!hosted || promptNone))
+        {
+            // A plain user name is only the hosted page's prefill; anywhere else it is a hint that does not verify.
+            return await VerifyHintAsync(input, cancellationToken);
+        }
+
+        IdTokenHint? idTokenHint = null;
+        if (input.IdTokenHint is not null && ((idTokenHint = await idTokenHints.ReadAsync(input.IdTokenHint)) is null
+                || !idTokenHint.Audiences.Contains(input.ClientId, StringComparer.Ordinal)))
+        {
+            return Refuse(input.ClientId, Refusals.InvalidIdTokenHint, null, null, null);
+        }
+
+        // OIDC Core §3.1.2.1: without a hint, the session answers unless the request asks for a fresh sign-in.
+        var session = client is { SingleSignOn: true } && string.IsNullOrEmpty(input.LoginHint) ? await sessions.FindAsync(input.SessionHandle, cancellationToken) : null;
+        var tooOld = session is not null && input.MaxAge is { } maxAge && timeProvider.GetUtcNow() - session.AuthTime > TimeSpan.FromSeconds(maxAge);
+        var otherUser = session is not null && idTokenHint is not null && idTokenHint.Subject != session.Subject;
+        if (session is not null && !tooOld && !otherUser && !input.HasPrompt(PromptValues.Login))
+        {
+            return await IssueCodeAsync(input, session, cancellationToken);
+        }
+
+        if (hosted && !promptNone)
+        {
+            return AuthorizationOutcome.Interactive;
+        }
+
+        var refusal = otherUser ? Refusals.SessionUserMismatch
+            : tooOld ? Refusals.MaxAgeExceeded
+            : client is { SingleSignOn: true } ? Refusals.NoSession
+            // No session for this client and no proof in the request: the user must log in (OIDC Core §3.1.2.6).
+            : Refusals.MissingHint;
+        return Refuse(input.ClientId, refusal, null, null, null, session?.Subject);
+    }
+
+    private async Task<AuthorizationOutcome> VerifyHintAsync(AuthorizationInput input, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrEmpty(input.LoginHint))
         {
             return Refuse(input.ClientId, Refusals.MissingHint, null, null, null);
         }
 
         var check = await hints.VerifyAsync(input.LoginHint, cancellationToken);
-        return check.Login is { } login
-            ? await IssueCodeAsync(input, login, cancellationToken)
-            : Refuse(input.ClientId, check.Refusal!, check.KeyId, check.JtiHash, check.Fault);
+        if (check.Login is not { } login)
+        {
+            return Refuse(input.ClientId, check.Refusal!, check.KeyId, check.JtiHash, check.Fault);
+        }
+
+        // A hint login starts no session unless the operator wants it (the relying party that holds the proof holds the session).
+        return sessionOptions.Value.StartFromHintLogins && (await clients.FindAsync(input.ClientId, cancellationToken)) is { SingleSignOn: true }
+            ? await IssueCodeAsync(input, login, cancellationToken, startSession: true)
+            : await IssueCodeAsync(input, login, cancellationToken);
+    }
+
+    /// <summary>A code for the session's user, without a ceremony (single sign-on): the session's auth_time, amr and sid.</summary>
+    private async Task<AuthorizationOutcome> IssueCodeAsync(AuthorizationInput input, IdpSession session, CancellationToken cancellationToken)
+    {
+        var login = new VerifiedPasskeyLogin(session.Subject, null, session.AuthTime, session.AuthTime, SessionMethod, session.Sid);
+        var outcome = await IssueCodeAsync(input, login, cancellationToken, session.Amr, session.Sid);
+        if (outcome.Code is not null)
+        {
+            await sessions.UsedAsync(input.SessionHandle!, session, input.ClientId, cancellationToken);
+        }
+
+        return outcome;
     }
 
     /// <summary>
@@ -45,9 +124,11 @@ internal sealed class AuthorizationCodeFlow(
     /// docs/hosted-passkeys.md): <c>max_age</c> is checked against the ceremony's time, and a fault while storing the
     /// code is <c>temporarily_unavailable</c> at the redirect URI like any other fault, never a local error page.
     /// <paramref name="amr"/> is what a hosted ceremony's authenticator proved (RFC 8176); null means <c>Oidc:Amr</c>.
+    /// With <paramref name="startSession"/>, the login starts (or refreshes) the browser's identity-provider session
+    /// behind <see cref="AuthorizationInput.SessionHandle"/> and the code carries its <c>sid</c>.
     /// </summary>
     public async Task<AuthorizationOutcome> IssueCodeAsync(AuthorizationInput input, VerifiedPasskeyLogin login, CancellationToken cancellationToken,
-        IReadOnlyList<string>? amr = null)
+        IReadOnlyList<string>? amr = null, string? sid = null, bool startSession = false)
     {
         // OIDC Core §3.1.2.1: max_age bounds the time since the user actually authenticated (the ceremony, iat).
         if (input.MaxAge is { } maxAge && timeProvider.GetUtcNow() - login.AuthenticatedAt > TimeSpan.FromSeconds(maxAge))
@@ -56,9 +137,18 @@ internal sealed class AuthorizationCodeFlow(
         }
 
         string code;
+        (string Handle, DateTimeOffset ExpiresAt)? started = null;
         try
         {
-            var grant = LoginGrants.For(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge) with { Amr = amr };
+            if (startSession)
+            {
+                var (handle, session) = await sessions.SignedInAsync(input.SessionHandle, login.Subject, login.AuthenticatedAt, amr ?? oidc.Value.EffectiveAmr,
+                    input.ClientId, cancellationToken);
+                sid = session.Sid;
+                started = handle == input.SessionHandle ? null : (handle, session.ExpiresAt);
+            }
+
+            var grant = LoginGrants.For(login, input.ClientId, input.Scopes, input.RedirectUri, input.Nonce, input.CodeChallenge) with { Amr = amr, Sid = sid };
             code = await grants.IssueCodeAsync(grant, cancellationToken);
         }
         catch (Exception exception) when (exception is not OperationCanceledException)
@@ -67,7 +157,7 @@ internal sealed class AuthorizationCodeFlow(
         }
 
         events.LoginAttempted(input.ClientId, null, login.Subject, login.KeyId, login.JtiHash, method: login.Method);
-        return new AuthorizationOutcome(code, null);
+        return new AuthorizationOutcome(code, null) { NewSession = started };
     }
 
     /// <summary>

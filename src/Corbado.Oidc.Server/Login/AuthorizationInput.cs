@@ -18,4 +18,17 @@ internal sealed record AuthorizationInput(
     string? Nonce,
     string? CodeChallenge,
     string? LoginHint,
-    long? MaxAge);
+    long? MaxAge)
+{
+    /// <summary>The request's <c>prompt</c> values (OIDC Core §3.1.2.1), space-separated; null when absent.</summary>
+    public string? Prompt { get; init; }
+
+    /// <summary>The request's <c>id_token_hint</c>, if any.</summary>
+    public string? IdTokenHint { get; init; }
+
+    /// <summary>The handle in the browser's session cookie, if any (docs/sessions-and-logout.md).</summary>
+    public string? SessionHandle { get; init; }
+
+    /// <summary>Whether <c>prompt</c> names <paramref name="value"/>.</summary>
+    public bool HasPrompt(string value) => Prompt is { } prompt && prompt.Split(' ').Contains(value, StringComparer.Ordinal);
+}

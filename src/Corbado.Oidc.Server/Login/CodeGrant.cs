@@ -35,6 +35,9 @@ internal sealed record CodeGrant
     /// <summary>The <c>amr</c> a hosted passkey ceremony proved (RFC 8176); null for a hint login (<c>Oidc:Amr</c>).</summary>
     [JsonPropertyName("amr")] public IReadOnlyList<string>? Amr { get; init; }
 
+    /// <summary>The identity-provider session the code was issued within (<c>sid</c> in the ID token); null without one.</summary>
+    [JsonPropertyName("sid")] public string? Sid { get; init; }
+
     public string ToJson() => JsonSerializer.Serialize(this, CodeGrantJson.Default.CodeGrant);
 
     /// <summary>The grant, or null when the payload is empty (a redeemed code) or not a grant.</summary>

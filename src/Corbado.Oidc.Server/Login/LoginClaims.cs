@@ -15,6 +15,9 @@ internal static class LoginClaims
     /// <summary>The private claim holding the grant id (in the encrypted access token only).</summary>
     public const string GrantId = "corbado_grant";
 
+    /// <summary>The identity-provider session an ID token was issued within (OIDC Front/Back-Channel Logout <c>sid</c>).</summary>
+    public const string SessionId = "sid";
+
     /// <summary>
     /// A profile claim's JSON value, typed by claim name (OIDC Core §5.1: <c>email_verified</c> is a boolean,
     /// <c>updated_at</c> a number, the others strings), whatever string form it travelled in.

@@ -66,6 +66,11 @@ internal sealed class LoginTokenWriter(IOptionsMonitor<OpenIddictServerOptions> 
             identity[Claims.Nonce] = grant.Nonce;
         }
 
+        if (grant.Sid is not null)
+        {
+            identity[LoginClaims.SessionId] = grant.Sid;
+        }
+
         // OIDC Core §2: ID tokens are signed with the published asymmetric key (RS256, what Okta validates). A token
         // exchange without openid gets none (RFC 8693 §2.2.1 answers the access token).
         var idToken = !grant.Scopes.Contains(Scopes.OpenId) ? null : Create(identity, settings.IdentityTokenLifetime, Microsoft.IdentityModel.JsonWebTokens.JwtConstants.HeaderType,

@@ -8,6 +8,8 @@ public static class PasskeyLoginServices
         services.AddSingleton<LoginTokenWriter>();
         services.AddSingleton<HintVerification>();
         services.AddSingleton<LoginGrants>();
+        services.AddSingleton<Sessions.IdTokenHints>();
+        services.AddSingleton<Sessions.RpInitiatedLogout>();
         services.AddSingleton<AuthorizationCodeFlow>();
         services.AddSingleton<TokenExchangeFlow>();
         services.AddSingleton<RefreshTokenFlow>();

@@ -67,12 +67,16 @@ public sealed partial class ExpiredEntryPruner(
         // Abandoned hosted-passkey ceremonies, sign-in requests and enrolment links.
         var passkeyState = await DeleteInBatchesAsync(context.PasskeyCeremonies.Where(e => e.ExpiresAt < cutoff).OrderBy(e => e.ExpiresAt), batchSize, cancellationToken)
             + await DeleteInBatchesAsync(context.PasskeyRequests.Where(e => e.ExpiresAt < cutoff).OrderBy(e => e.ExpiresAt), batchSize, cancellationToken);
+        // Identity-provider sessions past their lifetime or idle expiry (ended ones are deleted when they end).
+        var sessions = await DeleteInBatchesAsync(context.IdpSessions.Where(e => e.ExpiresAt < cutoff || e.IdleExpiresAt < cutoff).OrderBy(e => e.ExpiresAt),
+            batchSize, cancellationToken);
 
         var tokens = await scope.ServiceProvider.GetRequiredService<IOpenIddictTokenManager>().PruneAsync(now - TokenRetention, cancellationToken);
         var authorizations = await scope.ServiceProvider.GetRequiredService<IOpenIddictAuthorizationManager>().PruneAsync(now - TokenRetention, cancellationToken);
         CountPruned("replay_entries", replayOnly);
         CountPruned("authorization_codes", codes);
         CountPruned("passkey_ceremonies", passkeyState);
+        CountPruned("idp_sessions", sessions);
         CountPruned("openiddict_tokens", tokens);
         CountPruned("openiddict_authorizations", authorizations);
         var replay = replayOnly + codes;

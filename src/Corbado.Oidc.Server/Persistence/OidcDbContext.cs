@@ -33,6 +33,9 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
     /// <summary>The back-channel logout outbox: logout tokens still to deliver.</summary>
     public DbSet<BackchannelLogoutEntry> BackchannelLogouts => Set<BackchannelLogoutEntry>();
 
+    /// <summary>Identity-provider sessions (single sign-on), keyed by a hash of the browser's handle.</summary>
+    public DbSet<IdpSessionEntry> IdpSessions => Set<IdpSessionEntry>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         base.OnModelCreating(modelBuilder);
@@ -120,6 +123,20 @@ public abstract class OidcDbContext(DbContextOptions options) : DbContext(option
             entity.Property(e => e.Subject).HasMaxLength(255);
             entity.Property(e => e.LastFailure).HasMaxLength(32).IsUnicode(false);
             entity.HasIndex(e => e.DueAt);
+        });
+
+        modelBuilder.Entity<IdpSessionEntry>(entity =>
+        {
+            entity.ToTable("IdpSessions");
+            entity.HasKey(e => e.Key);
+            entity.Property(e => e.Key).HasMaxLength(64).IsUnicode(false);
+            entity.Property(e => e.Sid).HasMaxLength(43).IsUnicode(false);
+            entity.Property(e => e.Subject).HasMaxLength(255);
+            entity.Property(e => e.Amr).HasMaxLength(100).IsUnicode(false);
+            entity.Property(e => e.ClientIds).IsUnicode(false);
+            entity.HasIndex(e => e.Sid).IsUnique();
+            entity.HasIndex(e => e.Subject);
+            entity.HasIndex(e => e.ExpiresAt);
         });
     }
 }

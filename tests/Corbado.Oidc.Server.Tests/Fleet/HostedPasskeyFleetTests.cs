@@ -76,4 +76,64 @@ public sealed class HostedPasskeyFleetTests : IAsyncLifetime
         Assert.Equal(1, answers.Count(response => response.StatusCode == HttpStatusCode.OK));
         Assert.Equal(1, answers.Count(response => response.StatusCode == HttpStatusCode.BadRequest));
     }
+
+    /// <summary>A browser at a replica: no cookie jar, the session cookie sent by hand (the fleet is behind TLS at the proxy).</summary>
+    private HttpClient Browser(int replica)
+    {
+        var client = new HttpClient(new SocketsHttpHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _fleet.Addresses[replica] };
+        client.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        return client;
+    }
+
+    private static async Task<AuthorizationResponse> SilentAsync(HttpClient client, string cookie)
+    {
+        var parameters = HostedPasskeyDriver.AuthorizeParameters();
+        parameters["prompt"] = "none";
+        using var message = new HttpRequestMessage(HttpMethod.Get, QueryHelpers.AddQueryString("authorize", parameters));
+        message.Headers.Add("Cookie", cookie);
+        using var response = await client.SendAsync(message);
+        return await OidcProtocol.ParseAsync(response);
+    }
+
+    private static async Task<string> SignInAsync(HttpClient client, SoftwareAuthenticator authenticator)
+    {
+        var request = await HostedPasskeyDriver.BeginSignInAsync(client, HostedPasskeyDriver.AuthorizeParameters());
+        using var verified = await HostedPasskeyDriver.SignInAsync(client, request, authenticator);
+        Assert.Equal(HttpStatusCode.OK, verified.StatusCode);
+        return verified.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("__Host-corbado_session=", StringComparison.Ordinal)).Split(';')[0];
+    }
+
+    [Fact]
+    public async Task Session_StartedAtOneReplica_AnswersAtTheOther_LogoutAndRevocationEndItEverywhere()
+    {
+        using var a = Browser(0);
+        using var b = Browser(1);
+        using var authenticator = new SoftwareAuthenticator("https://login.example.com", "login.example.com");
+        var (exit, output) = await _fleet.RunAdminAsync("users", "enrol", "--sub", "fleet-sso");
+        Assert.True(exit == 0, output);
+        var link = new Uri(output.Trim().Split('\n')[^1].Trim());
+        using (var enrolled = await HostedPasskeyDriver.EnrolAsync(a, link, authenticator))
+        {
+            Assert.Equal(HttpStatusCode.OK, enrolled.StatusCode);
+        }
+
+        // Started at A, answered at B; logout at B (id_token_hint from B's code) ends it at A at once.
+        var cookie = await SignInAsync(a, authenticator);
+        var atB = await SilentAsync(b, cookie);
+        Assert.NotNull(atB.Code);
+        using var tokens = await b.RedeemCodeAsync(atB.Code!, HostedPasskeyDriver.HostedClientId, HostedPasskeyDriver.HostedClientSecret, HostedPasskeyDriver.HostedRedirectUri);
+        var idToken = (await tokens.ReadJsonAsync()).GetProperty("id_token").GetString()!;
+        using var logout = await b.GetAsync("endsession?id_token_hint=" + idToken);
+        Assert.Equal(HttpStatusCode.OK, logout.StatusCode);
+        Assert.Equal("login_required", (await SilentAsync(a, cookie)).Error);
+
+        // Started at B, revoked by the command line: refused at both.
+        var second = await SignInAsync(b, authenticator);
+        Assert.NotNull((await SilentAsync(a, second)).Code);
+        var (revokeExit, revoked) = await _fleet.RunAdminAsync("sessions", "revoke", "--sub", "fleet-sso");
+        Assert.True(revokeExit == 0, revoked);
+        Assert.Contains("1 session(s) ended.", revoked);
+        Assert.Equal("login_required", (await SilentAsync(a, second)).Error);
+        Assert.Equal("login_required", (await SilentAsync(b, second)).Error);
+    }
 }

@@ -37,6 +37,7 @@ public sealed class LoginFlowRefusalTests : IDisposable
         settings[$"Clients:2:ClientSecret"] = "refresh-bff-secret-0123456789abcdefghij";
         settings[$"Clients:2:AllowTokenExchange"] = "true";
         settings[$"Clients:2:AllowRefreshTokens"] = "true";
+        HostedPasskeyDriver.AddHostedClient(settings, 3);
     });
 
     public void Dispose() => _factory.Dispose();
@@ -96,6 +97,28 @@ public sealed class LoginFlowRefusalTests : IDisposable
         AssertRefused(Refusals.Replayed, (await Flow<AuthorizationCodeFlow>().AuthorizeAsync(Input(hint), default)).Refusal);
         AssertRefused(Refusals.Replayed, (await Flow<TokenExchangeFlow>().ExchangeAsync(RefreshClient, hint, ["openid"], [], default)).Refusal);
         AssertRefused(Refusals.Replayed, (await Flow<PasskeyVerificationFlow>().VerifyAsync(RefreshClient, hint, null, [], default)).Refusal);
+    }
+
+    [Fact]
+    public async Task Authorize_SingleSignOnClient_SessionRefusals()
+    {
+        var flow = Flow<AuthorizationCodeFlow>();
+        var now = _factory.Clock.GetUtcNow();
+        var input = new AuthorizationInput(HostedPasskeyDriver.HostedClientId, HostedPasskeyDriver.HostedRedirectUri, ["openid"], null, null, null, null)
+        {
+            Prompt = "none",
+        };
+        AssertRefused(Refusals.NoSession, (await flow.AuthorizeAsync(input, default)).Refusal);
+        AssertRefused(Refusals.InvalidIdTokenHint, (await flow.AuthorizeAsync(input with { IdTokenHint = "e30.e30.c2ln" }, default)).Refusal);
+
+        var (handle, _) = await Flow<Corbado.Oidc.Server.Login.Sessions.IdpSessions>().SignedInAsync(null, "alice", now, ["pop"], HostedPasskeyDriver.HostedClientId, default);
+        var bob = Flow<LoginTokenWriter>().Write(LoginGrants.For(new Core.PasskeyLogin.VerifiedPasskeyLogin("bob", null, now, now, "k", "j"), HostedPasskeyDriver.HostedClientId, ["openid"],
+            HostedPasskeyDriver.HostedRedirectUri, null, null), []).IdToken;
+        AssertRefused(Refusals.SessionUserMismatch, (await flow.AuthorizeAsync(input with { SessionHandle = handle, IdTokenHint = bob }, default)).Refusal);
+        Assert.NotNull((await flow.AuthorizeAsync(input with { SessionHandle = handle }, default)).Code);
+        Assert.Equal("login_required", Refusals.NoSession.AuthorizationError);
+        Assert.Equal("login_required", Refusals.SessionUserMismatch.AuthorizationError);
+        Assert.Equal("invalid_request", Refusals.InvalidIdTokenHint.AuthorizationError);
     }
 
     [Fact]
@@ -209,6 +232,7 @@ public sealed class LoginFlowRefusalTests : IDisposable
             "replayed", "missing_hint", "max_age_exceeded", "subject_mismatch", "internal_error", "keys_unavailable", "remote_rejected", "remote_unavailable",
             "invalid_code", "client_mismatch", "missing_redirect_uri", "redirect_uri_mismatch", "code_verifier_unexpected", "code_verifier_missing",
             "pkce_mismatch", "code_replayed", "invalid_refresh_token", "refresh_token_reused",
+            "no_session", "session_user_mismatch", "invalid_id_token_hint",
         ]);
 
         Assert.Equal(Refusals.All.Keys.Except(DoorOnly).Order(StringComparer.Ordinal), covered.Order(StringComparer.Ordinal));

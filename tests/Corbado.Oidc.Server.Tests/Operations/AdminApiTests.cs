@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Corbado.Oidc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Corbado.Oidc.Server.Tests.Operations;
 
@@ -54,6 +55,42 @@ public sealed class AdminApiTests
             Assert.DoesNotContain(Subject, e.GetProperty("State").GetRawText());
         });
         Assert.DoesNotContain(ApiKey, server.Output);
+    }
+
+    [Fact]
+    public async Task AdminApi_Sessions_ListedAndRevokedBySidAndSub_Audited()
+    {
+        using var server = await OperatedServer.StartAsync(new Dictionary<string, string?> { ["Admin__ApiKey"] = ApiKey });
+        string sid;
+        using (var sameDatabase = new CorbadoOidcServerFactory(settings => settings["ConnectionStrings:Oidc"] = $"Data Source={Path.Combine(server.Directory, "oidc.db")}"))
+        {
+            var sessions = sameDatabase.Services.GetRequiredService<Corbado.Oidc.Server.Login.Sessions.IdpSessions>();
+            sid = (await sessions.SignedInAsync(null, Subject, DateTimeOffset.UtcNow, ["pop"], OperatedServer.ClientId, default)).Session.Sid;
+            await sessions.SignedInAsync(null, Subject, DateTimeOffset.UtcNow, ["pop"], OperatedServer.ClientId, default);
+        }
+
+        using var admin = AdminClient(server, ApiKey);
+        using var listed = await admin.GetAsync($"admin/sessions?sub={Subject}");
+        using var noSub = await admin.GetAsync("admin/sessions");
+        using var both = await admin.DeleteAsync($"admin/sessions?sub={Subject}&sid={sid}");
+        using var bySid = await admin.DeleteAsync($"admin/sessions?sid={sid}");
+        using var bySub = await admin.DeleteAsync($"admin/sessions?sub={Subject}");
+        using var after = await admin.GetAsync($"admin/sessions?sub={Subject}");
+        using var unauthenticated = AdminClient(server, null);
+        using var refused = await unauthenticated.DeleteAsync($"admin/sessions?sub={Subject}");
+
+        Assert.Equal(HttpStatusCode.OK, listed.StatusCode);
+        var sessionsJson = (await listed.ReadJsonAsync()).EnumerateArray().ToList();
+        Assert.Equal(2, sessionsJson.Count);
+        Assert.Contains(sessionsJson, s => s.GetProperty("sid").GetString() == sid && s.GetProperty("clients")[0].GetString() == OperatedServer.ClientId);
+        Assert.Equal(HttpStatusCode.BadRequest, noSub.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, both.StatusCode);
+        Assert.Equal(sid, (await bySid.ReadJsonAsync()).GetProperty("ended")[0].GetString());
+        Assert.Equal(1, (await bySub.ReadJsonAsync()).GetProperty("ended").GetArrayLength());
+        Assert.Empty((await after.ReadJsonAsync()).EnumerateArray());
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        await server.WaitForOutputAsync(output => output.Contains("admin.session_revoked", StringComparison.Ordinal), TimeSpan.FromSeconds(10));
+        Assert.Contains("session " + sid, server.Output);
     }
 
     [Fact]

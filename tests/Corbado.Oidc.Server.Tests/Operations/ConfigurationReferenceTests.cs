@@ -22,7 +22,7 @@ public sealed partial class ConfigurationReferenceTests
     private static readonly Type[] OptionsClasses =
     [
         typeof(CorbadoOptions), typeof(OidcOptions), typeof(KeysOptions), typeof(AdminOptions), typeof(AuditOptions),
-        typeof(ManagementOptions), typeof(RateLimitingOptions), typeof(ForwardedHeadersSettings), typeof(PasskeysOptions), typeof(DatabaseOptions),
+        typeof(ManagementOptions), typeof(RateLimitingOptions), typeof(ForwardedHeadersSettings), typeof(PasskeysOptions), typeof(DatabaseOptions), typeof(SessionsOptions),
         typeof(ClientRegistration), typeof(BackchannelLogoutOptions),
     ];
 

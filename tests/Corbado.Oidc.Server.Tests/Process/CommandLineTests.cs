@@ -65,6 +65,49 @@ public sealed partial class CommandLineTests : IDisposable
     }
 
     [Fact]
+    public async Task SessionVerbs_ListAndRevokeBySidAndSub_ClientSsoAndPostLogoutFlags()
+    {
+        var (addExit, added) = await RunAsync("clients", "add", "--client-id", "entra", "--redirect-uri", "https://login.example.com/callback", "--hosted-passkey-login",
+            "--single-sign-on", "false", "--post-logout-redirect-uri", "https://login.example.com/signed-out");
+        var (badUriExit, _) = await RunAsync("clients", "add", "--client-id", "x", "--redirect-uri", "https://x.example.com/cb", "--post-logout-redirect-uri", "/relative");
+        Assert.True(addExit == 0, added);
+        Assert.Equal(2, badUriExit);
+
+        string firstSid, secondSid;
+        using (var factory = ServerOnSameDatabase())
+        {
+            var client = await factory.Services.GetRequiredService<Corbado.Oidc.Server.Clients.ClientPolicies>().FindAsync("entra", default);
+            Assert.False(client!.SingleSignOn);
+            Assert.True(client.HostedPasskeyLogin);
+            Assert.Equal(["https://login.example.com/signed-out"], client.PostLogoutRedirectUris);
+            var sessions = factory.Services.GetRequiredService<Corbado.Oidc.Server.Login.Sessions.IdpSessions>();
+            firstSid = (await sessions.SignedInAsync(null, "alice", DateTimeOffset.UtcNow, ["pop", "user"], "entra", default)).Session.Sid;
+            secondSid = (await sessions.SignedInAsync(null, "alice", DateTimeOffset.UtcNow, ["pop", "user"], "entra", default)).Session.Sid;
+        }
+
+        var (listExit, listed) = await RunAsync("sessions", "list", "--sub", "alice");
+        var (neitherExit, _) = await RunAsync("sessions", "revoke");
+        var (bySidExit, bySid) = await RunAsync("sessions", "revoke", "--sid", firstSid);
+        var (_, afterSid) = await RunAsync("sessions", "list", "--sub", "alice");
+        var (bySubExit, bySub) = await RunAsync("sessions", "revoke", "--sub", "alice");
+        var (_, afterSub) = await RunAsync("sessions", "list", "--sub", "alice");
+
+        Assert.True(listExit == 0, listed);
+        Assert.Contains(firstSid + "\t", listed);
+        Assert.Contains(secondSid + "\t", listed);
+        Assert.Contains("\tentra\n", listed.ReplaceLineEndings("\n"));
+        Assert.Contains("2 session(s).", listed);
+        Assert.Equal(2, neitherExit);
+        Assert.True(bySidExit == 0, bySid);
+        Assert.Contains("1 session(s) ended.", bySid);
+        Assert.DoesNotContain(firstSid, afterSid);
+        Assert.Contains(secondSid, afterSid);
+        Assert.True(bySubExit == 0, bySub);
+        Assert.Contains("1 session(s) ended.", bySub);
+        Assert.Contains("0 session(s).", afterSub);
+    }
+
+    [Fact]
     public async Task HostedPasskeyVerbs_ClientOptsIn_EnrolLinkOpensPage_PasskeyListedRenamedRemoved()
     {
         var (addExit, added) = await RunAsync("clients", "add", "--client-id", "entra", "--redirect-uri", "https://login.example.com/callback", "--hosted-passkey-login");

@@ -124,7 +124,9 @@ public sealed class UserInfoAndDiscoveryTests
             Assert.Equal(JsonValueKind.False, claimsParameter.ValueKind);
         }
 
-        foreach (var absent in new[] { "end_session_endpoint", "introspection_endpoint", "device_authorization_endpoint" })
+        // RP-Initiated Logout 1.0 §2.1 (docs/sessions-and-logout.md).
+        Assert.Equal(new Uri(factory.Issuer, "endsession").AbsoluteUri, Endpoint("end_session_endpoint"));
+        foreach (var absent in new[] { "introspection_endpoint", "device_authorization_endpoint" })
         {
             Assert.False(document.TryGetProperty(absent, out _), absent + " is advertised but not implemented");
         }

@@ -1,5 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
+using Corbado.Oidc.Server.Login.Sessions;
 using Corbado.Oidc.Server.Login.WebAuthn;
 
 namespace Corbado.Oidc.Server.Endpoints.HostedPasskeys;
@@ -73,7 +74,19 @@ internal static class HostedPasskeyEndpoints
             return TooManyRequests(context, wait);
         }
 
-        var (response, reason) = await hosted.FinishAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
+        var (response, reason, session) = await hosted.FinishAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"),
+            SessionCookie.Read(context.Request), context.RequestAborted);
+        return Answer(context, response, reason, session);
+    }
+
+    /// <summary>The finished ceremony's answer: the authorization response (and a new session's cookie), or a refusal.</summary>
+    private static IResult Answer(HttpContext context, AuthorizationResponse? response, string? reason, (string Handle, DateTimeOffset ExpiresAt)? session)
+    {
+        if (session is { } started)
+        {
+            SessionCookie.Write(context.Response, started.Handle, started.ExpiresAt);
+        }
+
         return response is not null
             ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
             : Refused(retry: reason != PasskeyRefusals.RequestInvalid);
@@ -109,10 +122,9 @@ internal static class HostedPasskeyEndpoints
             return BadRequest();
         }
 
-        var (response, reason) = await hosted.FinishSignUpAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"), context.RequestAborted);
-        return response is not null
-            ? Results.Json(response, HostedPasskeyJson.Default.AuthorizationResponse)
-            : Refused(retry: reason != PasskeyRefusals.RequestInvalid);
+        var (response, reason, session) = await hosted.FinishSignUpAsync(Text(body, "request"), Text(body, "ceremony"), Element(body, "credential"),
+            SessionCookie.Read(context.Request), context.RequestAborted);
+        return Answer(context, response, reason, session);
     }
 
     private static async Task<IResult> SignInCancelAsync(HttpContext context, HostedPasskeyLogin hosted)

@@ -106,6 +106,20 @@ internal static class HostedPasskeyPages
     private static string Time(long unixSeconds)
         => DateTimeOffset.FromUnixTimeSeconds(unixSeconds).UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", System.Globalization.CultureInfo.InvariantCulture);
 
+    /// <summary>The sign-out confirmation (RP-Initiated Logout 1.0 §2 without id_token_hint): a plain form, no script.</summary>
+    public static string ConfirmSignOut(string language, string basePath, string confirmation)
+    {
+        string T(string key) => HostedPasskeyStrings.Get(language, key);
+        var body = new StringBuilder()
+            .Append("<main><h1>").Append(Encode(T("logout.title"))).Append("</h1><p>").Append(Encode(T("logout.confirm"))).Append("</p>")
+            .Append("<form method=\"post\" action=\"").Append(Encode(basePath)).Append("/endsession/confirm\">")
+            .Append("<input type=\"hidden\" name=\"confirmation\" value=\"").Append(Encode(confirmation)).Append("\">")
+            .Append("<input type=\"hidden\" name=\"ui_locales\" value=\"").Append(Encode(language)).Append("\">")
+            .Append("<button id=\"sign-out\" type=\"submit\" class=\"primary\">").Append(Encode(T("logout.button"))).Append("</button>")
+            .Append("</form></main>");
+        return Document(language, basePath, T("logout.title"), body.ToString(), script: null);
+    }
+
     /// <summary>A page that only states something (an expired request, an unusable link): no script.</summary>
     public static string Notice(string language, string basePath, string titleKey, string textKey)
         => Document(language, basePath, HostedPasskeyStrings.Get(language, titleKey),

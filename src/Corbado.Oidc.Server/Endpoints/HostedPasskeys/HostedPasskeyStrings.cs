@@ -52,6 +52,13 @@ internal static class HostedPasskeyStrings
             ["manage.only_one"] = "This is your only passkey. You can delete it, but then you cannot sign in until you create a new one.",
             ["manage.invalid.title"] = "This link cannot be used",
             ["manage.invalid"] = "The link is invalid, was already used or has expired. Ask for a new one.",
+            ["logout.title"] = "Sign out?",
+            ["logout.confirm"] = "An application asked to sign you out of every application you signed in to with your passkey in this browser.",
+            ["logout.button"] = "Sign out",
+            ["logout.done.title"] = "You are signed out",
+            ["logout.done"] = "You are signed out in this browser. You can close this page.",
+            ["logout.invalid.title"] = "This sign-out request cannot be used",
+            ["logout.invalid"] = "The sign-out request is invalid or has expired. Nothing was changed; return to the application.",
         }.ToFrozenDictionary(StringComparer.Ordinal),
         ["de"] = new Dictionary<string, string>
         {
@@ -92,6 +99,13 @@ internal static class HostedPasskeyStrings
             ["manage.only_one"] = "Dies ist Ihr einziger Passkey. Sie können ihn löschen, können sich danach aber erst wieder anmelden, wenn Sie einen neuen erstellen.",
             ["manage.invalid.title"] = "Dieser Link kann nicht verwendet werden",
             ["manage.invalid"] = "Der Link ist ungültig, wurde bereits verwendet oder ist abgelaufen. Fordern Sie einen neuen an.",
+            ["logout.title"] = "Abmelden?",
+            ["logout.confirm"] = "Eine Anwendung möchte Sie von allen Anwendungen abmelden, bei denen Sie sich in diesem Browser mit Ihrem Passkey angemeldet haben.",
+            ["logout.button"] = "Abmelden",
+            ["logout.done.title"] = "Sie sind abgemeldet",
+            ["logout.done"] = "Sie sind in diesem Browser abgemeldet. Sie können diese Seite schließen.",
+            ["logout.invalid.title"] = "Diese Abmeldeanfrage kann nicht verwendet werden",
+            ["logout.invalid"] = "Die Abmeldeanfrage ist ungültig oder abgelaufen. Es wurde nichts geändert; kehren Sie zur Anwendung zurück.",
         }.ToFrozenDictionary(StringComparer.Ordinal),
     }.ToFrozenDictionary(StringComparer.Ordinal);
 

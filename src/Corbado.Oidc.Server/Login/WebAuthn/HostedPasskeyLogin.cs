@@ -85,7 +85,8 @@ internal sealed class HostedPasskeyLogin(
     /// Open enrolment: verifies the new user's registration, stores the passkey and answers the request as a sign-in with
     /// it (the registration proved possession and, under <c>Passkeys:UserVerification=required</c>, user verification).
     /// </summary>
-    public async Task<(AuthorizationResponse? Response, string? Reason)> FinishSignUpAsync(string? handle, string? ceremony, JsonElement credential, CancellationToken cancellationToken)
+    public async Task<(AuthorizationResponse? Response, string? Reason, (string Handle, DateTimeOffset ExpiresAt)? Session)> FinishSignUpAsync(string? handle,
+        string? ceremony, JsonElement credential, string? sessionHandle, CancellationToken cancellationToken)
     {
         if (!OpenEnrolment || await FindAsync(handle, cancellationToken) is not { } request)
         {
@@ -105,14 +106,17 @@ internal sealed class HostedPasskeyLogin(
 
         await store.AddCredentialAsync(created, cancellationToken);
         PasskeyLog.PasskeyEnrolled(logger, 1);
-        return (await IssueAsync(request, created, userVerified: relyingParty.UserVerification == Fido2NetLib.Objects.UserVerificationRequirement.Required, cancellationToken), null);
+        return await IssueAsync(request, created, relyingParty.UserVerification == Fido2NetLib.Objects.UserVerificationRequirement.Required, sessionHandle, cancellationToken);
     }
 
     /// <summary>
-    /// Finishes the ceremony: on success the request is consumed and answered with a code; on failure the request stays
-    /// (the user may try again with a new ceremony) and the reason is audited.
+    /// Finishes the ceremony: on success the request is consumed and answered with a code, and the browser's
+    /// identity-provider session (behind <paramref name="sessionHandle"/>, its cookie) is started or refreshed
+    /// (docs/sessions-and-logout.md); <c>Session</c> is a new session's cookie for the caller to set. On failure the
+    /// request stays (the user may try again with a new ceremony) and the reason is audited.
     /// </summary>
-    public async Task<(AuthorizationResponse? Response, string? Reason)> FinishAsync(string? handle, string? ceremony, JsonElement credential, CancellationToken cancellationToken)
+    public async Task<(AuthorizationResponse? Response, string? Reason, (string Handle, DateTimeOffset ExpiresAt)? Session)> FinishAsync(string? handle,
+        string? ceremony, JsonElement credential, string? sessionHandle, CancellationToken cancellationToken)
     {
         if (await FindAsync(handle, cancellationToken) is not { } request)
         {
@@ -131,10 +135,15 @@ internal sealed class HostedPasskeyLogin(
             return Refuse(request.ClientId, PasskeyRefusals.RequestInvalid);
         }
 
-        return (await IssueAsync(request, used, outcome.UserVerified, cancellationToken), null);
+        return await IssueAsync(request, used, outcome.UserVerified, sessionHandle, cancellationToken);
     }
 
-    private async Task<AuthorizationResponse> IssueAsync(PendingAuthorization request, PasskeyCredential used, bool userVerified, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers the request with a code for the passkey's owner, through the one login core, and starts or refreshes the
+    /// browser's identity-provider session (behind <paramref name="sessionHandle"/>).
+    /// </summary>
+    private async Task<(AuthorizationResponse? Response, string? Reason, (string Handle, DateTimeOffset ExpiresAt)? Session)> IssueAsync(
+        PendingAuthorization request, PasskeyCredential used, bool userVerified, string? sessionHandle, CancellationToken cancellationToken)
     {
         // auth_time is the ceremony's time (OIDC Core §2); amr what the authenticator proved (RFC 8176 §2): possession
         // of the key, the user's presence (the UP flag, always required) and, with the UV flag, a second factor.
@@ -143,10 +152,10 @@ internal sealed class HostedPasskeyLogin(
         var credentialHash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(used.Id)))[..32];
         var login = new VerifiedPasskeyLogin(used.Subject, null, now, now, Method, credentialHash) { CredentialId = used.Id, Method = LoginMethods.HostedPasskey };
         IReadOnlyList<string> amr = userVerified ? ["pop", "user", "mfa"] : ["pop", "user"];
-        var issued = await flow.IssueCodeAsync(request.ToInput(), login, cancellationToken, amr);
+        var issued = await flow.IssueCodeAsync(request.ToInput() with { SessionHandle = sessionHandle }, login, cancellationToken, amr, startSession: true);
         return issued.Code is { } code
-            ? Answer(request, (Parameters.Code, code))
-            : Answer(request, (Parameters.Error, issued.Refusal!.AuthorizationError!), (Parameters.ErrorDescription, issued.Refusal.Description));
+            ? (Answer(request, (Parameters.Code, code)), null, issued.NewSession)
+            : (Answer(request, (Parameters.Error, issued.Refusal!.AuthorizationError!), (Parameters.ErrorDescription, issued.Refusal.Description)), null, null);
     }
 
     /// <summary>The user cancelled, or has no passkey: <c>access_denied</c> to the relying party (RFC 6749 §4.1.2.1).</summary>
@@ -161,10 +170,10 @@ internal sealed class HostedPasskeyLogin(
         return Answer(request, (Parameters.Error, Refusals.Cancelled.AuthorizationError!), (Parameters.ErrorDescription, Refusals.Cancelled.Description));
     }
 
-    private (AuthorizationResponse? Response, string? Reason) Refuse(string? clientId, string reason)
+    private (AuthorizationResponse? Response, string? Reason, (string, DateTimeOffset)? Session) Refuse(string? clientId, string reason)
     {
         events.LoginAttempted(clientId, Refusals.All[reason], null, Method, null, method: LoginMethods.HostedPasskey);
-        return (null, reason);
+        return (null, reason, null);
     }
 
     private AuthorizationResponse Answer(PendingAuthorization request, params (string Name, string Value)[] values)

@@ -96,6 +96,59 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.PostgreSql
                     b.ToTable("BackchannelLogouts", (string)null);
                 });
 
+            modelBuilder.Entity("Corbado.Oidc.Server.Persistence.IdpSessionEntry", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Amr")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(100)");
+
+                    b.Property<long>("AuthTime")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("ClientIds")
+                        .IsRequired()
+                        .IsUnicode(false)
+                        .HasColumnType("text");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("IdleExpiresAt")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Sid")
+                        .IsRequired()
+                        .HasMaxLength(43)
+                        .IsUnicode(false)
+                        .HasColumnType("character varying(43)");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("Sid")
+                        .IsUnique();
+
+                    b.HasIndex("Subject");
+
+                    b.ToTable("IdpSessions", (string)null);
+                });
+
             modelBuilder.Entity("Corbado.Oidc.Server.Persistence.KeyMaterial", b =>
                 {
                     b.Property<string>("Id")

@@ -91,6 +91,59 @@ namespace Corbado.Oidc.Server.Persistence.Migrations.Sqlite
                     b.ToTable("BackchannelLogouts", (string)null);
                 });
 
+            modelBuilder.Entity("Corbado.Oidc.Server.Persistence.IdpSessionEntry", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(64)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Amr")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AuthTime")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClientIds")
+                        .IsRequired()
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("IdleExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Sid")
+                        .IsRequired()
+                        .HasMaxLength(43)
+                        .IsUnicode(false)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Subject")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Key");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.HasIndex("Sid")
+                        .IsUnique();
+
+                    b.HasIndex("Subject");
+
+                    b.ToTable("IdpSessions", (string)null);
+                });
+
             modelBuilder.Entity("Corbado.Oidc.Server.Persistence.KeyMaterial", b =>
                 {
                     b.Property<string>("Id")

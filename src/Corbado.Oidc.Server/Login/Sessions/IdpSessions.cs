@@ -1,0 +1,208 @@
+using System.Security.Cryptography;
+using System.Text;
+using Corbado.Oidc.Core.Options;
+using Corbado.Oidc.Server.Diagnostics;
+using Corbado.Oidc.Server.Persistence;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Corbado.Oidc.Server.Login.Sessions;
+
+/// <summary>A live identity-provider session, as read from the database.</summary>
+internal sealed record IdpSession(
+    string Sid,
+    string Subject,
+    DateTimeOffset AuthTime,
+    IReadOnlyList<string> Amr,
+    IReadOnlyList<string> ClientIds,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset IdleExpiresAt,
+    DateTimeOffset ExpiresAt)
+{
+    public static IdpSession From(IdpSessionEntry entry) => new(entry.Sid, entry.Subject, DateTimeOffset.FromUnixTimeSeconds(entry.AuthTime),
+        Split(entry.Amr), Split(entry.ClientIds), DateTimeOffset.FromUnixTimeSeconds(entry.CreatedAt),
+        DateTimeOffset.FromUnixTimeSeconds(entry.IdleExpiresAt), DateTimeOffset.FromUnixTimeSeconds(entry.ExpiresAt));
+
+    private static string[] Split(string value) => value.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+}
+
+/// <summary>
+/// The identity provider's sessions (docs/sessions-and-logout.md): one row per session in the shared database, looked
+/// up per request by a hash of the browser's handle, so every replica sees a session the moment it starts and none
+/// after it ends. Ending a session tells every <see cref="ISessionEndObserver"/> in the same transaction. Session starts
+/// and ends are audit events of the server (<see cref="LoginEvents"/>); the command line audits its revocations itself.
+/// </summary>
+internal sealed class IdpSessions(
+    IDbContextFactory<OidcDbContext> contexts,
+    IServiceScopeFactory scopes,
+    IOptions<SessionsOptions> options,
+    TimeProvider timeProvider,
+    LoginEvents? events = null)
+{
+    /// <summary>The live session behind a cookie's handle, or null (no handle, unknown, ended, idle or past its lifetime).</summary>
+    public async Task<IdpSession?> FindAsync(string? handle, CancellationToken cancellationToken)
+    {
+        if (!IsHandle(handle))
+        {
+            return null;
+        }
+
+        var key = KeyFor(handle!);
+        var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var entry = await context.IdpSessions.AsNoTracking()
+            .FirstOrDefaultAsync(e => e.Key == key && e.ExpiresAt > now && e.IdleExpiresAt > now, cancellationToken);
+        return entry is null ? null : IdpSession.From(entry);
+    }
+
+    /// <summary>
+    /// After a ceremony on the hosted page: the same user's live session behind <paramref name="handle"/> is refreshed
+    /// (new <c>auth_time</c> and methods, same <c>sid</c>); otherwise a new session starts (one of another user behind the
+    /// handle ends first). Returns the handle for the cookie (a new one for a new session) and the session.
+    /// </summary>
+    public async Task<(string Handle, IdpSession Session)> SignedInAsync(string? handle, string subject, DateTimeOffset authTime, IReadOnlyList<string> amr,
+        string clientId, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow();
+        if (await FindAsync(handle, cancellationToken) is { } current)
+        {
+            if (current.Subject == subject)
+            {
+                var key = KeyFor(handle!);
+                await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+                var clients = current.ClientIds.Contains(clientId, StringComparer.Ordinal) ? current.ClientIds : [.. current.ClientIds, clientId];
+                var idle = IdleExpiry(now, current.ExpiresAt);
+                await context.IdpSessions.Where(e => e.Key == key).ExecuteUpdateAsync(set => set
+                    .SetProperty(e => e.AuthTime, authTime.ToUnixTimeSeconds())
+                    .SetProperty(e => e.Amr, string.Join(' ', amr))
+                    .SetProperty(e => e.ClientIds, string.Join(' ', clients))
+                    .SetProperty(e => e.IdleExpiresAt, idle.ToUnixTimeSeconds()), cancellationToken);
+                return (handle!, current with { AuthTime = authTime, Amr = amr, ClientIds = clients, IdleExpiresAt = idle });
+            }
+
+            await EndAsync(e => e.Sid == current.Sid, SessionEndReason.Logout, cancellationToken);
+        }
+
+        var newHandle = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
+        var expires = now + options.Value.AbsoluteLifetime;
+        var entry = new IdpSessionEntry
+        {
+            Key = KeyFor(newHandle),
+            Sid = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(16)),
+            Subject = subject,
+            AuthTime = authTime.ToUnixTimeSeconds(),
+            Amr = string.Join(' ', amr),
+            ClientIds = clientId,
+            CreatedAt = now.ToUnixTimeSeconds(),
+            IdleExpiresAt = IdleExpiry(now, expires).ToUnixTimeSeconds(),
+            ExpiresAt = expires.ToUnixTimeSeconds(),
+        };
+        await using (var context = await contexts.CreateDbContextAsync(cancellationToken))
+        {
+            context.IdpSessions.Add(entry);
+            await context.SaveChangesAsync(cancellationToken);
+        }
+
+        events?.SessionChanged("session.started", clientId, subject, entry.Sid);
+        return (newHandle, IdpSession.From(entry));
+    }
+
+    /// <summary>A code was issued within the session: the client is recorded, and the idle expiry moves on.</summary>
+    public async Task UsedAsync(string handle, IdpSession session, string clientId, CancellationToken cancellationToken)
+    {
+        var key = KeyFor(handle);
+        var clients = session.ClientIds.Contains(clientId, StringComparer.Ordinal) ? session.ClientIds : [.. session.ClientIds, clientId];
+        var idle = IdleExpiry(timeProvider.GetUtcNow(), session.ExpiresAt).ToUnixTimeSeconds();
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        await context.IdpSessions.Where(e => e.Key == key).ExecuteUpdateAsync(set => set
+            .SetProperty(e => e.ClientIds, string.Join(' ', clients))
+            .SetProperty(e => e.IdleExpiresAt, idle), cancellationToken);
+    }
+
+    /// <summary>The live sessions of a user, oldest first.</summary>
+    public async Task<IReadOnlyList<IdpSession>> ListAsync(string subject, CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var entries = await context.IdpSessions.AsNoTracking().Where(e => e.Subject == subject && e.ExpiresAt > now && e.IdleExpiresAt > now)
+            .OrderBy(e => e.CreatedAt).ThenBy(e => e.Sid).ToListAsync(cancellationToken);
+        return [.. entries.Select(IdpSession.From)];
+    }
+
+    /// <summary>Ends the session behind a cookie's handle (logout); null when there was none.</summary>
+    public async Task<EndedSession?> EndByHandleAsync(string? handle, CancellationToken cancellationToken)
+    {
+        if (!IsHandle(handle))
+        {
+            return null;
+        }
+
+        var key = KeyFor(handle!);
+        var ended = await EndAsync(e => e.Key == key, SessionEndReason.Logout, cancellationToken);
+        return ended.Count == 0 ? null : ended[0];
+    }
+
+    /// <summary>Ends a session by its <c>sid</c>, or every session of a user: an operator's revocation, or a logout with an <c>id_token_hint</c>.</summary>
+    public Task<IReadOnlyList<EndedSession>> RevokeAsync(string? sid, string? subject, CancellationToken cancellationToken,
+        SessionEndReason reason = SessionEndReason.Revoked)
+        => sid is not null
+            ? EndAsync(e => e.Sid == sid, reason, cancellationToken)
+            : EndAsync(e => e.Subject == subject, reason, cancellationToken);
+
+    /// <summary>
+    /// Deletes the matching sessions and tells the observers about them, in one transaction (the observers' rows commit
+    /// with the deletion or not at all). Expired rows are deleted too, but nobody is told about them.
+    /// </summary>
+    private async Task<IReadOnlyList<EndedSession>> EndAsync(System.Linq.Expressions.Expression<Func<IdpSessionEntry, bool>> match, SessionEndReason reason,
+        CancellationToken cancellationToken)
+    {
+        var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
+        await using var scope = scopes.CreateAsyncScope();
+        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
+        var entries = await context.IdpSessions.Where(match).ToListAsync(cancellationToken);
+        if (entries.Count == 0)
+        {
+            return [];
+        }
+
+        var ended = entries.Where(e => e.ExpiresAt > now && e.IdleExpiresAt > now)
+            .Select(e => new EndedSession(e.Sid, e.Subject, IdpSession.From(e).ClientIds, reason)).ToList();
+        if (ended.Count > 0)
+        {
+            foreach (var observer in scope.ServiceProvider.GetServices<ISessionEndObserver>())
+            {
+                await observer.SessionsEndingAsync(context, ended, cancellationToken);
+            }
+        }
+
+        context.IdpSessions.RemoveRange(entries);
+        try
+        {
+            await context.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Ended at the same moment by another request or replica, which told the observers: nothing left to do here.
+            return [];
+        }
+
+        foreach (var session in ended)
+        {
+            events?.SessionChanged(reason == SessionEndReason.Revoked ? "session.revoked" : "session.ended", null, session.Subject, session.Sid);
+        }
+
+        return ended;
+    }
+
+    private DateTimeOffset IdleExpiry(DateTimeOffset now, DateTimeOffset expires)
+    {
+        var idle = now + options.Value.IdleTimeout;
+        return idle < expires ? idle : expires;
+    }
+
+    /// <summary>Handles are 32 random bytes, base64url (43 characters).</summary>
+    public static bool IsHandle(string? handle) => PasskeyStore.IsHandle(handle);
+
+    private static string KeyFor(string handle) => Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes(handle)));
+}
