@@ -12,6 +12,12 @@ public static class LoginMethods
     /// <summary>A WebAuthn ceremony on the hosted passkey page (docs/hosted-passkeys.md).</summary>
     public const string HostedPasskey = "hosted_passkey";
 
+    /// <summary>
+    /// The browser's identity-provider session answered (single sign-on, docs/sessions-and-logout.md): no passkey was
+    /// proved for this code; the session's last ceremony was.
+    /// </summary>
+    public const string Session = "session";
+
     /// <summary>Every method, the label's allow-list.</summary>
-    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Hint, HostedPasskey };
+    public static readonly IReadOnlySet<string> All = new HashSet<string>(StringComparer.Ordinal) { Hint, HostedPasskey, Session };
 }

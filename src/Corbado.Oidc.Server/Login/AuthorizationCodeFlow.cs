@@ -31,7 +31,7 @@ internal sealed class AuthorizationCodeFlow(
     TimeProvider timeProvider)
 {
     /// <summary>The key id in logs and audit events of a code answered from a session (no ceremony, no hint).</summary>
-    public const string SessionMethod = "session";
+    public const string SessionMethod = LoginMethods.Session;
 
     /// <summary>
     /// Answers an authorization request (OIDC Core §3.1.2): a signedPasskeyData in <c>login_hint</c> always wins and is
@@ -109,7 +109,7 @@ internal sealed class AuthorizationCodeFlow(
     /// <summary>A code for the session's user, without a ceremony (single sign-on): the session's auth_time, amr and sid.</summary>
     private async Task<AuthorizationOutcome> IssueCodeAsync(AuthorizationInput input, IdpSession session, CancellationToken cancellationToken)
     {
-        var login = new VerifiedPasskeyLogin(session.Subject, null, session.AuthTime, session.AuthTime, SessionMethod, session.Sid);
+        var login = new VerifiedPasskeyLogin(session.Subject, null, session.AuthTime, session.AuthTime, SessionMethod, session.Sid) { Method = LoginMethods.Session };
         var outcome = await IssueCodeAsync(input, login, cancellationToken, session.Amr, session.Sid);
         if (outcome.Code is not null)
         {

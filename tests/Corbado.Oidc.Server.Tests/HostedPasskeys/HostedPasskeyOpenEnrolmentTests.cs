@@ -72,7 +72,8 @@ public sealed class HostedPasskeyOpenEnrolmentTests
         // The request answered once.
         Assert.Equal(HttpStatusCode.BadRequest, again.StatusCode);
 
-        var second = await HostedPasskeyDriver.BeginSignInAsync(client, HostedPasskeyDriver.AuthorizeParameters());
+        // prompt=login: a ceremony with the new passkey, not the session the sign-up started.
+        var second = await HostedPasskeyDriver.BeginSignInAsync(client, new Dictionary<string, string?>(HostedPasskeyDriver.AuthorizeParameters()) { ["prompt"] = "login" });
         using var signedIn = await HostedPasskeyDriver.SignInAsync(client, second, authenticator);
         Assert.Equal(HttpStatusCode.OK, signedIn.StatusCode);
         Assert.Equal(subject, await SubjectOfAsync(client, await signedIn.ReadJsonAsync()));

@@ -32,8 +32,10 @@ public sealed class HostedPasskeyUserLimitTests : IDisposable
         _factory.Dispose();
     }
 
+    // prompt=login: every attempt a ceremony, though the first one started a session in this client's cookies.
     private async Task<HttpResponseMessage> SignInAsync(SoftwareAuthenticator authenticator)
-        => await HostedPasskeyDriver.SignInAsync(_client, await HostedPasskeyDriver.BeginSignInAsync(_client, HostedPasskeyDriver.AuthorizeParameters()), authenticator);
+        => await HostedPasskeyDriver.SignInAsync(_client, await HostedPasskeyDriver.BeginSignInAsync(_client,
+            new Dictionary<string, string?>(HostedPasskeyDriver.AuthorizeParameters()) { ["prompt"] = "login" }), authenticator);
 
     [Fact]
     public async Task SignIn_OneUsersCallsBeyondTheLimit_429_AnotherUserStillSignsIn()

@@ -29,6 +29,7 @@ public sealed class SessionTests : IDisposable
     private readonly HttpClient _client;
     private readonly SoftwareAuthenticator _authenticator = new("https://localhost", "localhost");
     private readonly RecordingObserver _observer = new();
+    private readonly LogCapture _logs = new();
 
     public SessionTests()
     {
@@ -37,9 +38,14 @@ public sealed class SessionTests : IDisposable
             HostedPasskeyDriver.AddHostedClient(settings);
             AddClient(settings, 3, SecondClientId, SecondRedirectUri, singleSignOn: null);
             AddClient(settings, 4, NoSsoClientId, NoSsoRedirectUri, singleSignOn: false);
+            settings["Logging:LogLevel:Corbado"] = "Information";
         })
         {
-            ConfigureServices = services => services.AddSingleton<ISessionEndObserver>(_observer),
+            ConfigureServices = services =>
+            {
+                services.AddSingleton<ISessionEndObserver>(_observer);
+                services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(_logs);
+            },
         };
         _client = _factory.CreateProtocolClient();
     }
@@ -151,6 +157,10 @@ public sealed class SessionTests : IDisposable
         var row = Assert.Single(await SessionRowsAsync());
         Assert.Equal($"{HostedPasskeyDriver.HostedClientId} {SecondClientId}", row.ClientIds);
         Assert.Equal((_factory.Clock.GetUtcNow() + TimeSpan.FromHours(8)).ToUnixTimeSeconds(), row.IdleExpiresAt);
+        // One audit event per code: the ceremony's, then the session's.
+        Assert.Equal(["Method=hosted_passkey", "Method=session"], _logs.Lines
+            .Where(line => line.Contains("Corbado.Oidc.Audit[4000] Audit login accepted ", StringComparison.Ordinal))
+            .Select(line => System.Text.RegularExpressions.Regex.Match(line, "Method=[a-z_]+").Value));
     }
 
     [Fact]
