@@ -90,7 +90,7 @@ public sealed partial class PrometheusTests
 
         foreach (var metric in new[] { "corbado_oidc_logins_total", "corbado_oidc_login_duration_seconds_bucket", "corbado_oidc_tokens_issued_total",
             "corbado_oidc_code_replays_total", "corbado_oidc_jwks_refreshes_total", "corbado_oidc_remote_verifications_total",
-            "corbado_oidc_pruned_rows_total", "corbado_oidc_passkey_keys_available" })
+            "corbado_oidc_pruned_rows_total", "corbado_oidc_passkey_keys_available", "corbado_oidc_backchannel_logouts_total" })
         {
             Assert.Contains(queries, query => query.Contains(metric, StringComparison.Ordinal));
         }
