@@ -39,6 +39,17 @@ public sealed partial class CommandLineTests : IDisposable
 
     private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => ServerProcess.RunAsync(_environment, _directory, arguments);
 
+    /// <summary>The arguments of every <c>dotnet run --project src/Corbado.Oidc.Server --</c> line in a doc's shell blocks (continuations joined).</summary>
+    private static List<string[]> DocumentedCommands(string doc)
+    {
+        const string Prefix = "dotnet run --project src/Corbado.Oidc.Server -- ";
+        var text = File.ReadAllText(Path.Combine(RepositoryFiles.Root, "docs", doc)).ReplaceLineEndings("\n");
+        return [.. Regex.Matches(text, "```sh\n(.*?)```", RegexOptions.Singleline)
+            .SelectMany(block => block.Groups[1].Value.Replace("\\\n", " ", StringComparison.Ordinal).Split('\n'))
+            .Where(line => line.StartsWith(Prefix, StringComparison.Ordinal))
+            .Select(line => line[Prefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))];
+    }
+
     /// <summary>A server on the same database as the command line.</summary>
     private CorbadoOidcServerFactory ServerOnSameDatabase() => new(settings => settings["ConnectionStrings:Oidc"] = $"Data Source={_database}");
 
@@ -67,8 +78,11 @@ public sealed partial class CommandLineTests : IDisposable
     [Fact]
     public async Task SessionVerbs_ListAndRevokeBySidAndSub_ClientSsoAndPostLogoutFlags()
     {
-        var (addExit, added) = await RunAsync("clients", "add", "--client-id", "entra", "--redirect-uri", "https://login.example.com/callback", "--hosted-passkey-login",
-            "--single-sign-on", "false", "--post-logout-redirect-uri", "https://login.example.com/signed-out");
+        // docs/sessions-and-logout.md's command lines as pasted (the built server for "dotnet run --project ... --", the
+        // listed session's id for SID).
+        var documented = DocumentedCommands("sessions-and-logout.md");
+        Assert.Equal(4, documented.Count);
+        var (addExit, added) = await RunAsync(documented.Single(c => c[0] == "clients"));
         var (badUriExit, _) = await RunAsync("clients", "add", "--client-id", "x", "--redirect-uri", "https://x.example.com/cb", "--post-logout-redirect-uri", "/relative");
         Assert.True(addExit == 0, added);
         Assert.Equal(2, badUriExit);
@@ -85,11 +99,11 @@ public sealed partial class CommandLineTests : IDisposable
             secondSid = (await sessions.SignedInAsync(null, "alice", DateTimeOffset.UtcNow, ["pop", "user"], "entra", default)).Session.Sid;
         }
 
-        var (listExit, listed) = await RunAsync("sessions", "list", "--sub", "alice");
+        var (listExit, listed) = await RunAsync(documented.Single(c => c is ["sessions", "list", ..]));
         var (neitherExit, _) = await RunAsync("sessions", "revoke");
-        var (bySidExit, bySid) = await RunAsync("sessions", "revoke", "--sid", firstSid);
+        var (bySidExit, bySid) = await RunAsync([.. documented.Single(c => c is ["sessions", "revoke", "--sid", ..]).Select(a => a == "SID" ? firstSid : a)]);
         var (_, afterSid) = await RunAsync("sessions", "list", "--sub", "alice");
-        var (bySubExit, bySub) = await RunAsync("sessions", "revoke", "--sub", "alice");
+        var (bySubExit, bySub) = await RunAsync(documented.Single(c => c is ["sessions", "revoke", "--sub", ..]));
         var (_, afterSub) = await RunAsync("sessions", "list", "--sub", "alice");
 
         Assert.True(listExit == 0, listed);
