@@ -112,12 +112,17 @@ internal sealed class IdpSessions(
     public async Task UsedAsync(string handle, IdpSession session, string clientId, CancellationToken cancellationToken)
     {
         var key = KeyFor(handle);
-        var clients = session.ClientIds.Contains(clientId, StringComparer.Ordinal) ? session.ClientIds : [.. session.ClientIds, clientId];
         var idle = IdleExpiry(timeProvider.GetUtcNow(), session.ExpiresAt).ToUnixTimeSeconds();
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        await context.IdpSessions.Where(e => e.Key == key).ExecuteUpdateAsync(set => set
-            .SetProperty(e => e.ClientIds, string.Join(' ', clients))
-            .SetProperty(e => e.IdleExpiresAt, idle), cancellationToken);
+        await context.IdpSessions.Where(e => e.Key == key).ExecuteUpdateAsync(set => set.SetProperty(e => e.IdleExpiresAt, idle), cancellationToken);
+        if (!session.ClientIds.Contains(clientId, StringComparer.Ordinal))
+        {
+            // Appended in the database, not rewritten from what was read: two codes issued at once for different clients
+            // both stay in the list (each client served must get its back-channel logout).
+            var padded = " " + clientId + " ";
+            await context.IdpSessions.Where(e => e.Key == key && !(" " + e.ClientIds + " ").Contains(padded))
+                .ExecuteUpdateAsync(set => set.SetProperty(e => e.ClientIds, e => e.ClientIds + " " + clientId), cancellationToken);
+        }
     }
 
     /// <summary>The live sessions of a user, oldest first.</summary>
