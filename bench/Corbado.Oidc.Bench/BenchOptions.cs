@@ -83,10 +83,10 @@ public static class BenchCommandLine
         database.AcceptOnlyFromAmong("sqlite", "postgresql", "both");
         var entry = new Option<string>("--entry")
         {
-            Description = "The entry point(s) to run: browser (authorize + code at /token), exchange (RFC 8693 token exchange), refresh (refresh_token grant), verify (the verify API), or all of them in that order.",
+            Description = "The entry point(s) to run: browser (authorize with a hint + code at /token), exchange (RFC 8693 token exchange), refresh (refresh_token grant), verify (the verify API), hosted (the hosted passkey page and a WebAuthn ceremony), session (single sign-on from the session cookie), or all of them in that order.",
             DefaultValueFactory = _ => "browser",
         };
-        entry.AcceptOnlyFromAmong("browser", "exchange", "refresh", "verify", "all");
+        entry.AcceptOnlyFromAmong("browser", "exchange", "refresh", "verify", "hosted", "session", "all");
         var quietServer = new Option<bool>("--quiet-server") { Description = "Run the server as the benchmark did before issue 19 (log level Warning, no management port, no scrape) instead of in the shipped configuration of deploy/Dockerfile." };
         var floorIterations = Bounded(new Option<int>("--floor-iterations") { Description = "RS256 signs and verifies timed for each crypto-floor measurement (before and after the load).", DefaultValueFactory = _ => 3000 }, 10, 100_000);
         var serverOutput = new Option<string?>("--server-output") { Description = "Keep the server's standard output (its log lines, drained as a container runtime drains them) in this file; with --database both, one file per database (-sqlite, -postgresql before the extension)." };

@@ -171,6 +171,8 @@ public static class BenchRun
                 EntryPoint.Browser => new LoginDriver(http, server.Issuer, client, verifier, hints, options.RequestObject),
                 EntryPoint.Exchange => new TokenExchangeDriver(http, client, verifier, hints),
                 EntryPoint.Refresh => new RefreshDriver(http, client, verifier, hints),
+                EntryPoint.Hosted => new LoginDriver(http, server.Issuer, client, verifier, hints, RequestObjectMode.None, LoginMode.HostedPasskey),
+                EntryPoint.Session => new LoginDriver(http, server.Issuer, client, verifier, hints, RequestObjectMode.None, LoginMode.Session),
                 _ => new VerifyApiDriver(http, client, hints),
             };
             measurements.Add(await MeasureEntryAsync(options, configuration, database, entry, server, driver, connectionString, sqliteFile, cancellationToken));
@@ -219,7 +221,7 @@ public static class BenchRun
         var serverCpuBefore = server.CpuSeconds();
         var driverCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var timingStarted = Stopwatch.GetTimestamp();
-        var progress = new Progress(log, options.Logins, timingStarted, entry switch { EntryPoint.Browser => "logins", EntryPoint.Refresh => "refreshes", EntryPoint.Verify => "verifications", _ => name + "s" });
+        var progress = new Progress(log, options.Logins, timingStarted, entry switch { EntryPoint.Browser or EntryPoint.Hosted or EntryPoint.Session => "logins", EntryPoint.Refresh => "refreshes", EntryPoint.Verify => "verifications", _ => name + "s" });
 
         DriveResult result;
         ScrapeStats scrapes;

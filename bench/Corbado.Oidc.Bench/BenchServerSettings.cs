@@ -12,6 +12,7 @@ public static class BenchClients
     {
         // The browser login's relying party keeps its historical id.
         EntryPoint.Browser => new("bench-rp", Secret, "https://rp.bench.local/callback"),
+        EntryPoint.Hosted or EntryPoint.Session => new("bench-" + EntryPoints.Name(entry), Secret + "-" + EntryPoints.Name(entry), "https://rp.bench.local/callback"),
         _ => new("bench-" + EntryPoints.Name(entry), Secret + "-" + EntryPoints.Name(entry), "https://rp.bench.local/unused"),
     };
 }

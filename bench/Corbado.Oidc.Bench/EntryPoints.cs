@@ -18,24 +18,35 @@ public enum EntryPoint
 
     /// <summary>The verify API, <c>POST /api/v1/passkey-logins/verify</c> (docs/login-rules.md §5).</summary>
     Verify,
+
+    /// <summary>
+    /// A hosted-passkey login (docs/hosted-passkeys.md): <c>/authorize</c> without a hint, the sign-in page, a WebAuthn
+    /// ceremony with a software authenticator, the code at <c>/token</c>, the ID token check.
+    /// </summary>
+    Hosted,
+
+    /// <summary>A single sign-on login (docs/sessions-and-logout.md): <c>/authorize</c> with the session cookie and no hint, the code at <c>/token</c>.</summary>
+    Session,
 }
 
 /// <summary>What an entry point costs at least, and what it needs from the benchmark.</summary>
 public static class EntryPoints
 {
-    public static readonly IReadOnlyList<EntryPoint> All = [EntryPoint.Browser, EntryPoint.Exchange, EntryPoint.Refresh, EntryPoint.Verify];
+    public static readonly IReadOnlyList<EntryPoint> All = [EntryPoint.Browser, EntryPoint.Exchange, EntryPoint.Refresh, EntryPoint.Verify, EntryPoint.Hosted, EntryPoint.Session];
 
     public static string Name(EntryPoint entry) => entry.ToString().ToLowerInvariant();
 
     /// <summary>
     /// The RSA operations one successful operation cannot avoid: the hint's RS256 signature verified (browser, exchange,
-    /// verify API) and the ID token's RS256 signature made (browser, exchange, refresh). The access token is HMAC-signed
-    /// and encrypted with symmetric keys and the refresh token is a random handle: no RSA in either.
+    /// verify API) and the ID token's RS256 signature made (browser, exchange, refresh, hosted, session). The access
+    /// token is HMAC-signed and encrypted with symmetric keys and the refresh token is a random handle: no RSA in either.
+    /// A hosted login's ES256 assertion check is not in its floor (it costs the server less than an RS256 signature), so
+    /// its ratio errs on the high side.
     /// </summary>
     public static (int Signs, int Verifies) RsaOperations(EntryPoint entry) => entry switch
     {
         EntryPoint.Browser or EntryPoint.Exchange => (1, 1),
-        EntryPoint.Refresh => (1, 0),
+        EntryPoint.Refresh or EntryPoint.Hosted or EntryPoint.Session => (1, 0),
         EntryPoint.Verify => (0, 1),
         _ => throw new ArgumentOutOfRangeException(nameof(entry)),
     };
@@ -57,8 +68,13 @@ public static class EntryPoints
 
     /// <summary>Hints used by <paramref name="operations"/> operations (warm-up included) on <paramref name="concurrency"/> workers.</summary>
     public static int HintsNeeded(EntryPoint entry, int operations, int concurrency)
-        // A refresh run starts from one token exchange per worker; its refreshes need no hint.
-        => entry == EntryPoint.Refresh ? concurrency : operations;
+        // A refresh run starts from one token exchange per worker; its refreshes need no hint, nor do passkey and session logins.
+        => entry switch
+        {
+            EntryPoint.Refresh => concurrency,
+            EntryPoint.Hosted or EntryPoint.Session => 0,
+            _ => operations,
+        };
 
     /// <summary>The client registration of <paramref name="entry"/> (server environment), allowed exactly what it does.</summary>
     public static IEnumerable<KeyValuePair<string, string>> ClientSettings(EntryPoint entry, int index, BenchClient client)
@@ -80,6 +96,14 @@ public static class EntryPoints
                 break;
             case EntryPoint.Verify:
                 yield return new(prefix + "AllowPasskeyVerification", "true");
+                break;
+            case EntryPoint.Hosted or EntryPoint.Session:
+                // The sign-in page, single sign-on (the default of a hosted-passkey client, said once more), and the
+                // enrolment API through which the benchmark enrols each worker's passkey before the warm-up.
+                yield return new(prefix + "RedirectUris__0", client.RedirectUri);
+                yield return new(prefix + "HostedPasskeyLogin", "true");
+                yield return new(prefix + "SingleSignOn", "true");
+                yield return new(prefix + "AllowPasskeyEnrolment", "true");
                 break;
         }
     }

@@ -13,7 +13,7 @@ public sealed record LoginRequest(Uri AuthorizeUri, string State, string Nonce, 
 {
     private const int ChallengeLength = 43; // base64url of a SHA-256 hash, no padding
 
-    /// <summary>The parameters in the query: <paramref name="authorizePrefix"/> ends with the constant ones.</summary>
+    /// <summary>The parameters in the query: <paramref name="authorizePrefix"/> ends with the constant ones; an empty <paramref name="hint"/> sends none.</summary>
     public static LoginRequest Create(string authorizePrefix, ReadOnlySpan<byte> hint)
     {
         Span<char> challenge = stackalloc char[ChallengeLength];
@@ -23,8 +23,14 @@ public sealed record LoginRequest(Uri AuthorizeUri, string State, string Nonce, 
             .Append(authorizePrefix)
             .Append("&state=").Append(state)
             .Append("&nonce=").Append(nonce)
-            .Append("&code_challenge=").Append(challenge)
-            .Append("&login_hint=");
+            .Append("&code_challenge=").Append(challenge);
+        if (hint.IsEmpty)
+        {
+            // No hint: the hosted passkey page or the identity provider's session answers.
+            return new LoginRequest(new Uri(url.ToString(), UriKind.Absolute), state, nonce, verifier);
+        }
+
+        url.Append("&login_hint=");
         Span<char> chars = stackalloc char[1024];
         for (var offset = 0; offset < hint.Length; offset += chars.Length)
         {

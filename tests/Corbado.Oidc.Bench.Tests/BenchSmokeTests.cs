@@ -35,7 +35,7 @@ public sealed class BenchSmokeTests : IDisposable
         Assert.Equal("shipped", report.GetProperty("configuration").GetString());
         Assert.Contains("Logging__Console__FormatterName=json", report.GetProperty("settings").GetProperty("serverMode").GetString(), StringComparison.Ordinal);
         var rows = report.GetProperty("entryPoints").EnumerateArray().ToList();
-        Assert.Equal(["browser", "exchange", "refresh", "verify"], rows.Select(row => row.GetProperty("entry").GetString()));
+        Assert.Equal(["browser", "exchange", "refresh", "verify", "hosted", "session"], rows.Select(row => row.GetProperty("entry").GetString()));
         foreach (var row in rows)
         {
             Assert.Equal(20, row.GetProperty("succeeded").GetInt32());
@@ -53,6 +53,10 @@ public sealed class BenchSmokeTests : IDisposable
         var lines = await File.ReadAllLinesAsync(serverOutput);
         Assert.All(lines.Where(line => line.Length > 0), line => Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(line).RootElement.ValueKind));
         Assert.Contains(lines, line => line.Contains("\"Category\":\"Corbado.Oidc.Audit\"", StringComparison.Ordinal));
+        // The hosted entry point signed in with a passkey ceremony and the session entry point from the session: the
+        // login core's audit names each method (warm-ups and each session worker's first sign-in included).
+        Assert.True(lines.Count(line => line.Contains("\"Method\":\"hosted_passkey\"", StringComparison.Ordinal)) >= 20);
+        Assert.True(lines.Count(line => line.Contains("\"Method\":\"session\"", StringComparison.Ordinal)) >= 20);
     }
 
     [Fact]

@@ -10,6 +10,8 @@ public sealed class EntryPointsTests
     [InlineData(EntryPoint.Exchange, 320.0)] // the same, at /token
     [InlineData(EntryPoint.Refresh, 300.0)] // an ID token signed; the refresh token is a random handle
     [InlineData(EntryPoint.Verify, 20.0)] // the hint verified; nothing signed
+    [InlineData(EntryPoint.Hosted, 300.0)] // an ID token signed; the passkey's ES256 assertion is not counted
+    [InlineData(EntryPoint.Session, 300.0)] // an ID token signed; no proof but the session
     public void FloorMicroseconds_CountsTheSignaturesOfTheEntryPoint(EntryPoint entry, double expected)
         => Assert.Equal(expected, EntryPoints.FloorMicroseconds(entry, Floor));
 
@@ -19,6 +21,8 @@ public sealed class EntryPointsTests
         Assert.Equal(250, EntryPoints.HintsNeeded(EntryPoint.Browser, 250, 8));
         Assert.Equal(250, EntryPoints.HintsNeeded(EntryPoint.Verify, 250, 8));
         Assert.Equal(8, EntryPoints.HintsNeeded(EntryPoint.Refresh, 250, 8));
+        Assert.Equal(0, EntryPoints.HintsNeeded(EntryPoint.Hosted, 250, 8));
+        Assert.Equal(0, EntryPoints.HintsNeeded(EntryPoint.Session, 250, 8));
     }
 
     [Fact]
@@ -29,5 +33,13 @@ public sealed class EntryPointsTests
         Assert.Contains(new KeyValuePair<string, string>("Clients__2__AllowRefreshTokens", "true"), EntryPoints.ClientSettings(EntryPoint.Refresh, 2, client));
         Assert.Contains(new KeyValuePair<string, string>("Clients__3__AllowPasskeyVerification", "true"), EntryPoints.ClientSettings(EntryPoint.Verify, 3, client));
         Assert.DoesNotContain(EntryPoints.ClientSettings(EntryPoint.Verify, 3, client), setting => setting.Key.Contains("RedirectUris", StringComparison.Ordinal));
+        foreach (var passkeyEntry in new[] { EntryPoint.Hosted, EntryPoint.Session })
+        {
+            var settings = EntryPoints.ClientSettings(passkeyEntry, 4, client).ToList();
+            Assert.Contains(new KeyValuePair<string, string>("Clients__4__HostedPasskeyLogin", "true"), settings);
+            Assert.Contains(new KeyValuePair<string, string>("Clients__4__SingleSignOn", "true"), settings);
+            Assert.Contains(new KeyValuePair<string, string>("Clients__4__AllowPasskeyEnrolment", "true"), settings);
+            Assert.DoesNotContain(settings, setting => setting.Key.EndsWith("AllowTokenExchange", StringComparison.Ordinal));
+        }
     }
 }
