@@ -39,7 +39,11 @@ public sealed partial class CommandLineTests : IDisposable
 
     private Task<(int ExitCode, string Output)> RunAsync(params string[] arguments) => ServerProcess.RunAsync(_environment, _directory, arguments);
 
-    /// <summary>The arguments of every <c>dotnet run --project src/Corbado.Oidc.Server --</c> line in a doc's shell blocks (continuations joined).</summary>
+    /// <summary>
+    /// The arguments of every <c>dotnet run --project src/Corbado.Oidc.Server --</c> line in a doc's shell blocks
+    /// (continuations joined), split as the shell splits them: a trailing <c># comment</c> dropped, double quotes
+    /// grouping, and an optional part the doc shows in brackets (<c>[--public]</c>) taken as written without them.
+    /// </summary>
     private static List<string[]> DocumentedCommands(string doc)
     {
         const string Prefix = "dotnet run --project src/Corbado.Oidc.Server -- ";
@@ -47,8 +51,15 @@ public sealed partial class CommandLineTests : IDisposable
         return [.. Regex.Matches(text, "```sh\n(.*?)```", RegexOptions.Singleline)
             .SelectMany(block => block.Groups[1].Value.Replace("\\\n", " ", StringComparison.Ordinal).Split('\n'))
             .Where(line => line.StartsWith(Prefix, StringComparison.Ordinal))
-            .Select(line => line[Prefix.Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries))];
+            .Select(line => ShellWords().Matches(ShellComment().Replace(line[Prefix.Length..], "").Replace("[", "", StringComparison.Ordinal).Replace("]", "", StringComparison.Ordinal))
+                .Select(word => word.Groups["quoted"].Success ? word.Groups["quoted"].Value : word.Value).ToArray())];
     }
+
+    [GeneratedRegex(@"\s+#.*$")]
+    private static partial Regex ShellComment();
+
+    [GeneratedRegex("\"(?<quoted>[^\"]*)\"|[^\\s\"]+")]
+    private static partial Regex ShellWords();
 
     /// <summary>A server on the same database as the command line.</summary>
     private CorbadoOidcServerFactory ServerOnSameDatabase() => new(settings => settings["ConnectionStrings:Oidc"] = $"Data Source={_database}");
@@ -124,9 +135,16 @@ public sealed partial class CommandLineTests : IDisposable
     [Fact]
     public async Task HostedPasskeyVerbs_ClientOptsIn_EnrolLinkOpensPage_PasskeyListedRenamedRemoved()
     {
-        var (addExit, added) = await RunAsync("clients", "add", "--client-id", "entra", "--redirect-uri", "https://login.example.com/callback", "--hosted-passkey-login");
-        var (enrolExit, enrolled) = await RunAsync("users", "enrol", "--sub", "alice", "--ttl", "15m");
-        var (badTtlExit, _) = await RunAsync("users", "enrol", "--sub", "alice", "--ttl", "8d");
+        // docs/hosted-passkeys.md's command lines as pasted (ID: the enrolled passkey's credential id).
+        var documented = DocumentedCommands("hosted-passkeys.md");
+        Assert.Equal(6, documented.Count);
+        string[] Documented(Func<string[], bool> which, string? credential = null)
+            => [.. documented.Single(which).Select(a => a == "ID" && credential is not null ? credential : a)];
+        const string Subject = "248289761001";
+
+        var (addExit, added) = await RunAsync(Documented(c => c[0] == "clients"));
+        var (enrolExit, enrolled) = await RunAsync(Documented(c => c is ["users", "enrol", ..]));
+        var (badTtlExit, _) = await RunAsync("users", "enrol", "--sub", Subject, "--ttl", "8d");
         Assert.True(addExit == 0, added);
         Assert.True(enrolExit == 0, enrolled);
         Assert.Equal(2, badTtlExit);
@@ -142,10 +160,11 @@ public sealed partial class CommandLineTests : IDisposable
             Assert.Equal(HttpStatusCode.OK, registered.StatusCode);
         }
 
-        var (_, listed) = await RunAsync("users", "passkeys", "--sub", "alice");
-        var (renameExit, _) = await RunAsync("users", "passkeys", "rename", "--sub", "alice", "--credential", authenticator.CredentialIdText, "--name", "Work laptop");
-        var (_, renamed) = await RunAsync("users", "passkeys", "--sub", "alice");
-        var (manageExit, managed) = await RunAsync("users", "passkeys", "manage", "--sub", "alice", "--ttl", "10m");
+        var credential = authenticator.CredentialIdText;
+        var (_, listed) = await RunAsync(Documented(c => c is ["users", "passkeys", "--sub", ..]));
+        var (renameExit, _) = await RunAsync(Documented(c => c is ["users", "passkeys", "rename", ..], credential));
+        var (_, renamed) = await RunAsync("users", "passkeys", "--sub", Subject);
+        var (manageExit, managed) = await RunAsync(Documented(c => c is ["users", "passkeys", "manage", ..]));
         Assert.True(manageExit == 0, managed);
         var manageLink = new Uri(managed.Trim().Split('\n')[^1].Trim());
         Assert.Equal("/passkeys/manage", manageLink.AbsolutePath);
@@ -157,16 +176,50 @@ public sealed partial class CommandLineTests : IDisposable
             Assert.Contains("<h2>Work laptop</h2>", await page.Content.ReadAsStringAsync());
         }
 
-        var (removeExit, removed) = await RunAsync("users", "passkeys", "remove", "--sub", "alice", "--credential", authenticator.CredentialIdText);
-        var (removeAgainExit, _) = await RunAsync("users", "passkeys", "remove", "--sub", "alice", "--credential", authenticator.CredentialIdText);
+        var (removeExit, removed) = await RunAsync(Documented(c => c is ["users", "passkeys", "remove", ..], credential));
+        var (removeAgainExit, _) = await RunAsync("users", "passkeys", "remove", "--sub", Subject, "--credential", credential);
 
-        Assert.StartsWith(authenticator.CredentialIdText + "\tTest key\t", listed);
+        Assert.StartsWith(credential + "\tTest key\t", listed);
         Assert.Contains("\tnever", listed);
         Assert.Equal(0, renameExit);
-        Assert.StartsWith(authenticator.CredentialIdText + "\tWork laptop\t", renamed);
+        Assert.StartsWith(credential + "\tWork laptop\t", renamed);
         Assert.Equal(0, removeExit);
         Assert.Contains("no passkey left", removed);
         Assert.Equal(1, removeAgainExit);
+    }
+
+    [Fact]
+    public async Task IntegrationGuides_CommandLinesAsPasted_RegisterWhatEachGuideDescribes()
+    {
+        // Every command line of the relying-party guides, as pasted (optional parts in brackets included), in one
+        // database; okta.md's import reads the users.csv its comment describes.
+        await File.WriteAllTextAsync(Path.Combine(_directory, "users.csv"),
+            "sub,email,email_verified,name,given_name,family_name\nalice,alice@example.com,true,Alice Doe,Alice,Doe\n");
+        var guides = new[] { "okta.md", "auth0.md", "auth0-custom-db.md", "generic-oidc.md", "native-apps.md" };
+        var commands = guides.SelectMany(DocumentedCommands).ToList();
+        Assert.Equal(6, commands.Count);
+
+        var outputs = new List<string>();
+        foreach (var command in commands)
+        {
+            var (exitCode, output) = await RunAsync(command);
+            Assert.True(exitCode == 0, $"{string.Join(' ', command)} exited {exitCode}:\n{output}");
+            outputs.Add(output);
+        }
+
+        Assert.Contains(outputs, output => output.Contains("1 profile(s) imported.", StringComparison.Ordinal));
+
+        using var factory = ServerOnSameDatabase();
+        var clients = factory.Services.GetRequiredService<Corbado.Oidc.Server.Clients.ClientPolicies>();
+        Assert.Contains("https://example.okta.com/oauth2/v1/authorize/callback", (await clients.FindAsync("okta", default))!.RedirectUris);
+        Assert.Contains("https://example.eu.auth0.com/login/callback", (await clients.FindAsync("auth0", default))!.RedirectUris);
+        Assert.True((await clients.FindAsync("auth0-custom-db", default))!.MayVerifyPasskeys);
+        var myApp = (await clients.FindAsync("my-app", default))!;
+        Assert.True(myApp.RequiresPkce);
+        Assert.False(myApp.IsConfidential);
+        Assert.Contains("https://app.example.com/callback", myApp.RedirectUris);
+        Assert.Contains(OpenIddict.Abstractions.OpenIddictConstants.Permissions.Prefixes.GrantType + OpenIddict.Abstractions.OpenIddictConstants.GrantTypes.TokenExchange,
+            (await clients.FindAsync("mobile-bff", default))!.Permissions);
     }
 
     [Fact]
