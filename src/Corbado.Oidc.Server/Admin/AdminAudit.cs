@@ -1,9 +1,5 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Server.Diagnostics;
-using Microsoft.Extensions.Options;
 
 namespace Corbado.Oidc.Server.Admin;
 
@@ -17,19 +13,18 @@ public sealed partial class AdminAudit
 {
     private readonly ILogger _logger;
     private readonly TimeProvider _timeProvider;
-    private readonly byte[] _subjectHashKey;
+    private readonly SubjectHashes _subjects;
 
-    public AdminAudit(ILoggerFactory loggerFactory, TimeProvider timeProvider, IOptions<AuditOptions> options)
+    public AdminAudit(ILoggerFactory loggerFactory, TimeProvider timeProvider, SubjectHashes subjects)
     {
         _logger = loggerFactory.CreateLogger(AuditLog.Category);
         _timeProvider = timeProvider;
-        // As LoginEvents: Development without a salt hashes under a random key (hashes match only within the process).
-        _subjectHashKey = options.Value.SubjectHashSalt is { Length: > 0 } salt ? Encoding.UTF8.GetBytes(salt) : RandomNumberGenerator.GetBytes(32);
+        _subjects = subjects;
     }
 
     /// <summary>A change to a user profile (<c>admin.user_set</c>, <c>admin.user_removed</c>).</summary>
     public void UserChanged(string auditEvent, string actor, string outcome, string subject, string? clientIp = null)
-        => Write(auditEvent, actor, outcome, "subject hash " + HashSubject(subject), clientIp);
+        => Write(auditEvent, actor, outcome, "subject hash " + _subjects.Hash(subject), clientIp);
 
     /// <summary>A change to a client or a key (<c>admin.client_*</c>, <c>admin.key_*</c>): <paramref name="target"/> is an id.</summary>
     public void Changed(string auditEvent, string actor, string outcome, string target, string? clientIp = null)
@@ -38,13 +33,6 @@ public sealed partial class AdminAudit
     private void Write(string auditEvent, string actor, string outcome, string target, string? clientIp)
         => Log(_logger, auditEvent, outcome, actor, target.Length <= 200 ? target : target[..200], clientIp,
             _timeProvider.GetUtcNow().ToString("O", CultureInfo.InvariantCulture));
-
-    private string HashSubject(string subject)
-    {
-        Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_subjectHashKey, Encoding.UTF8.GetBytes(subject), hash);
-        return Convert.ToHexStringLower(hash[..16]);
-    }
 
     [LoggerMessage(EventId = AuditLog.EventId, EventName = "AdminAudit", Level = LogLevel.Information,
         Message = "Audit {AuditEvent}: outcome {Outcome}, actor {Actor}, target {Target}, ip {ClientIp}, at {Time}")]

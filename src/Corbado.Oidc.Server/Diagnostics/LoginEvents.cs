@@ -1,11 +1,7 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using Corbado.Oidc.Core.Diagnostics;
-using Corbado.Oidc.Core.Options;
 using Corbado.Oidc.Core.PasskeyLogin;
 using Corbado.Oidc.Core.Refusals;
-using Microsoft.Extensions.Options;
 
 namespace Corbado.Oidc.Server.Diagnostics;
 
@@ -36,10 +32,10 @@ public sealed class LoginEvents
     private readonly ILogger _log;
     private readonly IHttpContextAccessor _httpContext;
     private readonly TimeProvider _timeProvider;
-    private readonly byte[] _subjectHashKey;
+    private readonly SubjectHashes _subjects;
 
     public LoginEvents(OidcMetrics metrics, MetricLabels labels, ILoggerFactory loggerFactory, IHttpContextAccessor httpContext,
-        TimeProvider timeProvider, IOptions<AuditOptions> options)
+        TimeProvider timeProvider, SubjectHashes subjects)
     {
         _metrics = metrics;
         _labels = labels;
@@ -47,9 +43,7 @@ public sealed class LoginEvents
         _log = loggerFactory.CreateLogger(LogCategory);
         _httpContext = httpContext;
         _timeProvider = timeProvider;
-        // Development without a configured salt: a random one, so hashes still reveal no subject (they only stop
-        // matching across restarts). The validator requires a salt everywhere else.
-        _subjectHashKey = options.Value.SubjectHashSalt is { Length: > 0 } salt ? Encoding.UTF8.GetBytes(salt) : RandomNumberGenerator.GetBytes(32);
+        _subjects = subjects;
     }
 
     /// <summary>
@@ -132,17 +126,7 @@ public sealed class LoginEvents
         => _metrics.LoginDuration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("step", MetricLabels.Step(step)));
 
     /// <summary>The subject as a hex HMAC-SHA256 (first 128 bits) under the configured salt: stable, not reversible.</summary>
-    public string? HashSubject(string? subject)
-    {
-        if (string.IsNullOrEmpty(subject))
-        {
-            return null;
-        }
-
-        Span<byte> hash = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(_subjectHashKey, Encoding.UTF8.GetBytes(subject), hash);
-        return Convert.ToHexStringLower(hash[..16]);
-    }
+    public string? HashSubject(string? subject) => _subjects.Hash(subject);
 
     private void WriteAudit(string auditEvent, Refusal? refusal, string? clientId, string? grantType, string? subject, string? keyId, string? jtiHash,
         string? method = null)

@@ -41,6 +41,7 @@ public static class CorbadoOidcServices
         services.AddSingleton<IValidateOptions<ManagementOptions>, ManagementOptionsValidator>();
         services.AddOptions<AuditOptions>().Bind(configuration.GetSection(AuditOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<AuditOptions>>(new AuditOptionsValidator(isDevelopment));
+        services.AddSingleton<Diagnostics.SubjectHashes>();
         services.AddSingleton<AdminAudit>();
         services.AddOptions<BackchannelLogoutOptions>().Bind(configuration.GetSection(BackchannelLogoutOptions.SectionName)).ValidateAtStartup();
         services.AddSingleton<IValidateOptions<BackchannelLogoutOptions>, BackchannelLogoutOptionsValidator>();

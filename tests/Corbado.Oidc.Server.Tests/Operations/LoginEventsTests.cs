@@ -33,7 +33,7 @@ public sealed class LoginEventsTests : IDisposable
         _loggerFactory = LoggerFactory.Create(logging => logging.AddProvider(_logs));
         _measurements = new MetricCapture(meters);
         _events = new LoginEvents(new OidcMetrics(meters), new MetricLabels(_clients), _loggerFactory, new HttpContextAccessor(), TimeProvider.System,
-            Options.Create(new AuditOptions { SubjectHashSalt = TestAuditSalt.Value }));
+            new SubjectHashes(Options.Create(new AuditOptions { SubjectHashSalt = TestAuditSalt.Value })));
     }
 
     [Fact]
