@@ -22,24 +22,19 @@ internal static class BasicOpModules
     }
 
     /// <summary>oidcc-prompt-none-logged-in: after a sign-in, <c>prompt=none</c> answers a code without any page, for the same user.</summary>
-    public static async Task PromptNoneLoggedInAsync(BasicOpFixture fixture, string subject, string? responseMode)
-    {
-        await using var user = await fixture.NewUserAsync(subject, responseMode: responseMode);
-        var first = await user.SignInAsync();
-
-        var second = await user.SignInAsync(p => p["prompt"] = "none", ceremony: false);
-
-        Assert.Equal(first.IdToken.Subject, second.IdToken.Subject);
-        Assert.Equal(first.AuthTime, second.AuthTime);
-    }
+    public static Task PromptNoneLoggedInAsync(BasicOpFixture fixture, string subject, string? responseMode)
+        => SilentSecondSignInAsync(fixture, subject, responseMode, "prompt", "none");
 
     /// <summary>oidcc-max-age-10000: a session younger than max_age answers without a new ceremony; auth_time is unchanged.</summary>
-    public static async Task MaxAge10000Async(BasicOpFixture fixture, string subject, string? responseMode)
+    public static Task MaxAge10000Async(BasicOpFixture fixture, string subject, string? responseMode)
+        => SilentSecondSignInAsync(fixture, subject, responseMode, "max_age", "10000");
+
+    private static async Task SilentSecondSignInAsync(BasicOpFixture fixture, string subject, string? responseMode, string parameter, string value)
     {
         await using var user = await fixture.NewUserAsync(subject, responseMode: responseMode);
         var first = await user.SignInAsync();
 
-        var second = await user.SignInAsync(p => p["max_age"] = "10000", ceremony: false);
+        var second = await user.SignInAsync(p => p[parameter] = value, ceremony: false);
 
         Assert.Equal(first.IdToken.Subject, second.IdToken.Subject);
         Assert.Equal(first.AuthTime, second.AuthTime);

@@ -141,19 +141,18 @@ public sealed class BasicOpPlanTests(BasicOpFixture fixture) : IClassFixture<Bas
     }
 
     [Fact]
-    public async Task oidcc_display_page()
-    {
-        await using var user = await fixture.NewUserAsync("oidcc-display-page");
-
-        await user.SignInAsync(p => p["display"] = "page");
-    }
+    public Task oidcc_display_page() => DisplayAsync("page");
 
     [Fact]
-    public async Task oidcc_display_popup()
-    {
-        await using var user = await fixture.NewUserAsync("oidcc-display-popup");
+    public Task oidcc_display_popup() => DisplayAsync("popup");
 
-        await user.SignInAsync(p => p["display"] = "popup");
+    private async Task DisplayAsync(string display)
+    {
+        await using var user = await fixture.NewUserAsync("oidcc-display-" + display);
+
+        var tokens = await user.SignInAsync(p => p["display"] = display);
+
+        Assert.Equal("oidcc-display-" + display, tokens.IdToken.Subject);
     }
 
     [Fact]
