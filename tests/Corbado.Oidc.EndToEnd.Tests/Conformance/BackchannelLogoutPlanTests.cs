@@ -1,12 +1,6 @@
 using System.Text.Json;
-using System.Text.RegularExpressions;
 using Corbado.Oidc.Testing;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Extensions;
 using Microsoft.AspNetCore.WebUtilities;
-using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Microsoft.Playwright;
@@ -59,7 +53,10 @@ public sealed class BackchannelLogoutPlanTests
         // The module's static-client layout: a redirect URI, /post_logout_redirect and /backchannel_logout beside it.
         await using var receiver = new BackchannelLogoutReceiver();
         await receiver.StartAsync();
-        var clientBase = new Uri($"http://localhost:{LoopbackPorts.Free()}/");
+        // The client's front-channel endpoints on real Kestrel.
+        await using var clientPages = new ClientPages();
+        await clientPages.StartAsync();
+        var clientBase = clientPages.BaseAddress;
         var redirectUri = new Uri(clientBase, "callback").AbsoluteUri;
         var postLogoutUri = new Uri(clientBase, "post_logout_redirect").AbsoluteUri;
         using var server = LoopbackOidcServer.Start(ClientId, Secret, new Uri(redirectUri), settings =>
@@ -78,18 +75,6 @@ public sealed class BackchannelLogoutPlanTests
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(60_000);
         await HostedPasskeyBrowserTests.AddVirtualAuthenticatorAsync(page);
-        // The client's front-channel endpoints (redirect URI, post-logout redirect URI) on real Kestrel: every request recorded.
-        var arrived = new System.Collections.Concurrent.ConcurrentQueue<Uri>();
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls(clientBase.AbsoluteUri);
-        await using var client = builder.Build();
-        client.MapGet("/{**path}", (HttpRequest request) =>
-        {
-            arrived.Enqueue(new Uri(request.GetEncodedUrl()));
-            return Results.Content("<!doctype html><title>client</title>", "text/html");
-        });
-        await client.StartAsync();
         await page.GotoAsync(new Uri(server.Issuer, "passkeys/enrol?token=" + await HostedPasskeyDriver.NewEnrolmentTokenAsync(server, Subject)).AbsoluteUri);
         await page.ClickAsync("#create");
         await page.WaitForSelectorAsync("#status:has-text('Your passkey was created')");
@@ -99,7 +84,7 @@ public sealed class BackchannelLogoutPlanTests
         var authorize = OidcProtocol.AuthorizeParameters(null, ClientId, redirectUri, "openid");
         authorize["code_challenge"] = pkce.Challenge;
         authorize["code_challenge_method"] = "S256";
-        var callback = await NavigateAsync(page, arrived, QueryHelpers.AddQueryString(discovery.GetProperty("authorization_endpoint").GetString()!, authorize), redirectUri);
+        var callback = await clientPages.NavigateForQueryAsync(page, QueryHelpers.AddQueryString(discovery.GetProperty("authorization_endpoint").GetString()!, authorize), redirectUri);
         Assert.Equal(authorize["state"], callback["state"]);
         using var tokenResponse = await http.RedeemCodeAsync(callback["code"].ToString(), ClientId, Secret, redirectUri, pkce.Verifier);
         var idToken = new JsonWebToken((await tokenResponse.ReadJsonAsync()).GetProperty("id_token").GetString());
@@ -107,7 +92,7 @@ public sealed class BackchannelLogoutPlanTests
         Assert.Empty(receiver.Requests);
 
         // The browser is sent to the end_session_endpoint.
-        var logout = await NavigateAsync(page, arrived, QueryHelpers.AddQueryString(discovery.GetProperty("end_session_endpoint").GetString()!, new Dictionary<string, string?>
+        var logout = await clientPages.NavigateForQueryAsync(page, QueryHelpers.AddQueryString(discovery.GetProperty("end_session_endpoint").GetString()!, new Dictionary<string, string?>
         {
             ["id_token_hint"] = idToken.EncodedToken,
             ["post_logout_redirect_uri"] = postLogoutUri,
@@ -155,19 +140,9 @@ public sealed class BackchannelLogoutPlanTests
         // The prompt=none authorization request after the logout must return an error.
         var silent = OidcProtocol.AuthorizeParameters(null, ClientId, redirectUri, "openid");
         silent["prompt"] = "none";
-        var answer = await NavigateAsync(page, arrived, QueryHelpers.AddQueryString(discovery.GetProperty("authorization_endpoint").GetString()!, silent), redirectUri);
+        var answer = await clientPages.NavigateForQueryAsync(page, QueryHelpers.AddQueryString(discovery.GetProperty("authorization_endpoint").GetString()!, silent), redirectUri);
         Assert.Equal("login_required", answer["error"].ToString());
         Assert.False(answer.ContainsKey("code"));
         Assert.Equal(silent["state"], answer["state"]);
-    }
-
-    /// <summary>Sends the browser to <paramref name="url"/> and waits until it arrives at <paramref name="target"/>; its query.</summary>
-    private static async Task<Dictionary<string, Microsoft.Extensions.Primitives.StringValues>> NavigateAsync(IPage page, IReadOnlyCollection<Uri> arrived, string url, string target)
-    {
-        var before = arrived.Count;
-        await page.GotoAsync(url);
-        await page.WaitForURLAsync(new Regex("^" + Regex.Escape(target) + "(\\?|$)"), new PageWaitForURLOptions { Timeout = 90_000 });
-        var at = arrived.Skip(before).Last(uri => uri.GetLeftPart(UriPartial.Path) == target);
-        return QueryHelpers.ParseQuery(at.Query);
     }
 }
