@@ -131,11 +131,11 @@ public sealed partial class HostedPasskeyBrowserTests
     });
 
     /// <summary>A CDP virtual authenticator (CTAP2, internal, resident keys, user verification, presence simulated).</summary>
-    internal static async Task AddVirtualAuthenticatorAsync(IPage page)
+    internal static async Task<VirtualAuthenticator> AddVirtualAuthenticatorAsync(IPage page)
     {
         var cdp = await page.Context.NewCDPSessionAsync(page);
         await cdp.SendAsync("WebAuthn.enable", new Dictionary<string, object> { ["enableUI"] = false });
-        await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
+        var added = await cdp.SendAsync("WebAuthn.addVirtualAuthenticator", new Dictionary<string, object>
         {
             ["options"] = new Dictionary<string, object>
             {
@@ -147,6 +147,18 @@ public sealed partial class HostedPasskeyBrowserTests
                 ["automaticPresenceSimulation"] = true,
             },
         });
+        return new VirtualAuthenticator(cdp, added!.Value.GetProperty("authenticatorId").GetString()!);
+    }
+
+    /// <summary>A virtual authenticator added by <see cref="AddVirtualAuthenticatorAsync"/>.</summary>
+    internal sealed record VirtualAuthenticator(ICDPSession Cdp, string Id)
+    {
+        /// <summary>The sum of its credentials' signature counters: every assertion (ceremony) moves it on.</summary>
+        public async Task<long> SignCountAsync()
+        {
+            var credentials = await Cdp.SendAsync("WebAuthn.getCredentials", new Dictionary<string, object> { ["authenticatorId"] = Id });
+            return credentials!.Value.GetProperty("credentials").EnumerateArray().Sum(credential => credential.GetProperty("signCount").GetInt64());
+        }
     }
 
     /// <summary>axe-core on the page: no serious or critical violation.</summary>
@@ -158,7 +170,8 @@ public sealed partial class HostedPasskeyBrowserTests
         Assert.True(severe.Count == 0, $"{name}: {string.Join("; ", severe)}");
     }
 
-    private static async Task WaitForAsync(IPage page, Uri target)
+    /// <summary>Waits until the page is at <paramref name="target"/>; on a timeout, says where it is and what it shows.</summary>
+    internal static async Task WaitForAsync(IPage page, Uri target)
     {
         try
         {

@@ -12,7 +12,7 @@ namespace Corbado.Oidc.EndToEnd.Tests;
 internal static class LoopbackOidcServer
 {
     public static CorbadoOidcServerFactory Start(string clientId, string clientSecret, Uri redirectUri, Action<Dictionary<string, string?>>? configure = null,
-        string host = "127.0.0.1")
+        string host = "127.0.0.1", Action<IServiceCollection>? services = null)
     {
         var port = LoopbackPorts.Free();
         var server = new CorbadoOidcServerFactory(settings =>
@@ -24,7 +24,11 @@ internal static class LoopbackOidcServer
         }, environment: "Development", issuer: $"http://{host}:{port}/")
         {
             // Relying parties validate exp/iat against the real clock.
-            ConfigureServices = services => services.AddSingleton(TimeProvider.System),
+            ConfigureServices = collection =>
+            {
+                collection.AddSingleton(TimeProvider.System);
+                services?.Invoke(collection);
+            },
         };
         server.UseKestrel(port);
         server.StartServer();

@@ -22,8 +22,8 @@ internal static class NodeScript
         throw new InvalidOperationException($"The js/ folder of Corbado.Oidc.EndToEnd.Tests was not found above {AppContext.BaseDirectory}.");
     }
 
-    /// <summary>Runs <c>node script</c> and returns its standard output; fails with its standard error otherwise.</summary>
-    public static async Task<string> RunAsync(string script, IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
+    /// <summary>Runs <c>node script arguments…</c> and returns its standard output; fails with its standard error otherwise.</summary>
+    public static async Task<string> RunAsync(string script, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)
     {
         var folder = Folder();
         if (!Directory.Exists(Path.Combine(folder, "node_modules")))
@@ -33,6 +33,11 @@ internal static class NodeScript
 
         var start = new ProcessStartInfo("node") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(script);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
         foreach (var (name, value) in environment)
         {
             start.Environment[name] = value;

@@ -19,8 +19,11 @@ namespace Corbado.Oidc.EndToEnd.Tests;
 /// <item><c>/</c> a home page with a sign-in link; <c>/signin</c> plays the passkey vendor's hosted sign-in (it
 /// obtains a signedPasskeyData from <c>passkeyVendor</c>) and challenges with it as login_hint;</item>
 /// <item><c>/login?hint=…</c> challenges with a hint the caller brings;</item>
+/// <item><c>/signin-hosted</c> challenges without a hint, <c>/signin-silent</c> with <c>prompt=none</c>;</item>
 /// <item><c>/me</c> an HTML page with the signed-in subject; <c>/claims</c> the session's claims as JSON (401 without
-/// a session); <c>/failed?error=…</c> the failure path.</item>
+/// a session); <c>/id-token</c> the saved ID token; <c>/failed?error=…</c> the failure path;</item>
+/// <item><c>/signout</c> RP-initiated logout (the handler sends the saved ID token as <c>id_token_hint</c> and
+/// <c>/signout-callback-oidc</c> as <c>post_logout_redirect_uri</c>), landing on <c>/signed-out</c>.</item>
 /// </list>
 /// </summary>
 internal sealed class SampleRelyingParty : IAsyncDisposable
@@ -54,7 +57,8 @@ internal sealed class SampleRelyingParty : IAsyncDisposable
                 options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 options.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
             })
-            .AddCookie()
+            // Cookies are not isolated by port: two relying parties on one loopback host need their own cookie names.
+            .AddCookie(options => options.Cookie.Name = ".sample-rp." + clientId)
             .AddOpenIdConnect(options =>
             {
                 options.Authority = authority.AbsoluteUri;
@@ -97,6 +101,14 @@ internal sealed class SampleRelyingParty : IAsyncDisposable
             : Challenge(passkeyVendor(), "/me"));
         app.MapGet("/login", (string hint) => Challenge(hint, "/claims"));
         app.MapGet("/signin-hosted", () => Results.Challenge(new AuthenticationProperties { RedirectUri = "/me" }));
+        app.MapGet("/signin-silent", () => Results.Challenge(new OpenIdConnectChallengeProperties { Prompt = "none", RedirectUri = "/me" }));
+        app.MapGet("/signout", () => Results.SignOut(new AuthenticationProperties { RedirectUri = "/signed-out" },
+            [CookieAuthenticationDefaults.AuthenticationScheme, OpenIdConnectDefaults.AuthenticationScheme]));
+        app.MapGet("/signed-out", () => Results.Content(
+            "<!doctype html><html><head><title>Signed out</title></head><body><h1>Signed out of the relying party</h1></body></html>", "text/html"));
+        app.MapGet("/id-token", async (HttpContext context) => await context.GetTokenAsync("id_token") is { } idToken
+            ? Results.Text(idToken)
+            : Results.Unauthorized());
         app.MapGet("/me", (HttpContext context) => context.User.Identity?.IsAuthenticated == true
             ? Results.Content(
                 "<!doctype html><html><head><title>Signed in</title></head><body><p>Signed in as <span id=\"subject\">"

@@ -25,6 +25,7 @@ public sealed class RpInitiatedLogoutPlanTests : IDisposable
 
     private readonly CorbadoOidcServerFactory _server;
     private readonly HttpClient _http;
+    private readonly LogCapture _logs = new();
 
     public RpInitiatedLogoutPlanTests()
     {
@@ -33,7 +34,9 @@ public sealed class RpInitiatedLogoutPlanTests : IDisposable
             settings["Clients:2:HostedPasskeyLogin"] = "true";
             settings["Clients:2:PostLogoutRedirectUris:0"] = PostLogoutUri;
             settings["Clients:2:PostLogoutRedirectUris:1"] = PostLogoutUriWithQuery;
-        }, host: "localhost");
+            // Every line of every category, request logging included: no id_token_hint may be in any of them.
+            settings["Logging:LogLevel:Default"] = "Trace";
+        }, host: "localhost", services: services => services.AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(_logs));
         _http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _server.Issuer };
     }
 
@@ -250,19 +253,48 @@ public sealed class RpInitiatedLogoutPlanTests : IDisposable
     }
 
     [Fact]
-    public async Task CrossSitePostWithoutCookie_SessionEndedByTheHintsSid()
+    public async Task CrossSitePostWithoutCookie_HintKeptServerSide_SessionEndedByTheHintsSid()
     {
-        var (cookie, idToken, sid) = await SignedInAsync();
+        var (cookie, idToken, _) = await SignedInAsync();
 
-        // A relying party's cross-site POST carries no Lax cookie: the hint's sid ends the session anyway.
-        using var response = await LogoutAsync(null, new() { ["id_token_hint"] = idToken, ["post_logout_redirect_uri"] = PostLogoutUri }, post: true);
+        // A relying party's cross-site POST carries no Lax cookie: it is answered by a GET that carries the cookie, and
+        // whose URL holds only a single-use handle of the parameters kept on the server, never the hint.
+        using var response = await LogoutAsync(null, new() { ["id_token_hint"] = idToken, ["post_logout_redirect_uri"] = PostLogoutUri, ["state"] = "s-post" }, post: true);
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
-        Assert.Contains("/endsession?", response.Headers.Location!.OriginalString);
+        var location = new Uri(_server.Issuer, response.Headers.Location!);
+        Assert.Equal(new Uri(_server.Issuer, "endsession").AbsoluteUri, location.GetLeftPart(UriPartial.Path));
+        var kept = QueryHelpers.ParseQuery(location.Query);
+        Assert.Equal(["logout_request"], kept.Keys);
+        Assert.DoesNotContain(idToken, location.OriginalString);
+        Assert.DoesNotContain(PostLogoutUri, Uri.UnescapeDataString(location.OriginalString));
+        Assert.True(await StillSignedInAsync(cookie));
 
-        using var followed = await LogoutAsync(null, QueryHelpers.ParseQuery(new Uri(_server.Issuer, response.Headers.Location!).Query).ToDictionary(p => p.Key, p => (string?)p.Value.ToString()));
-        Assert.Equal(PostLogoutUri, followed.Headers.Location!.AbsoluteUri);
+        using var followed = await GetAsync(location, cookie);
+        Assert.Equal(PostLogoutUri + "?state=s-post", followed.Headers.Location!.AbsoluteUri);
+        Assert.Contains(followed.Headers.GetValues("Set-Cookie"), c => c.StartsWith(SessionCookie.Name + "=;", StringComparison.Ordinal));
         Assert.False(await StillSignedInAsync(cookie));
         Assert.Empty(await _server.Services.GetRequiredService<IdpSessions>().ListAsync(Subject, default));
-        Assert.NotNull(sid);
+
+        // The handle is single use, and stands alone.
+        using var replayed = await GetAsync(location, null);
+        await AssertPageNoRedirectAsync(replayed, HttpStatusCode.BadRequest, "cannot be used");
+        using var another = await LogoutAsync(null, new() { ["id_token_hint"] = idToken, ["post_logout_redirect_uri"] = PostLogoutUri }, post: true);
+        using var mixed = await GetAsync(new Uri(new Uri(_server.Issuer, another.Headers.Location!).AbsoluteUri + "&state=added"), null);
+        await AssertPageNoRedirectAsync(mixed, HttpStatusCode.BadRequest, "cannot be used");
+
+        // No log line (request logging at Trace included) holds the hint.
+        Assert.NotEmpty(_logs.Lines);
+        Assert.DoesNotContain(_logs.Lines, line => line.Contains(idToken, StringComparison.Ordinal) || line.Contains(idToken.Split('.')[2], StringComparison.Ordinal));
+    }
+
+    private async Task<HttpResponseMessage> GetAsync(Uri uri, string? cookie)
+    {
+        using var message = new HttpRequestMessage(HttpMethod.Get, uri);
+        if (cookie is not null)
+        {
+            message.Headers.Add("Cookie", cookie);
+        }
+
+        return await _http.SendAsync(message);
     }
 }

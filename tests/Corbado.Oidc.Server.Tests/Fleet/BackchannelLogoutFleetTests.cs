@@ -1,4 +1,3 @@
-using Corbado.Oidc.Server.Login.Sessions;
 using Corbado.Oidc.Server.Persistence;
 using Corbado.Oidc.Testing;
 using Microsoft.EntityFrameworkCore;
@@ -8,8 +7,9 @@ using Microsoft.IdentityModel.JsonWebTokens;
 namespace Corbado.Oidc.Server.Tests.Fleet;
 
 /// <summary>
-/// Back-channel logout on two replicas of the server binary sharing one PostgreSQL database: the outbox row is written
-/// by a test-side unit of work through the registered session-end observers (as <c>sessions revoke</c> does), the
+/// Back-channel logout on two replicas of the server binary sharing one PostgreSQL database: a real session (a hint login
+/// at one replica with <c>Sessions:StartFromHintLogins</c> for a single-sign-on client, its code redeemed at the other) is ended by the operator's
+/// <c>sessions revoke --sid SID</c> (the real revocation path, the command line on the shared database) while the
 /// relying party is down, then hangs; the replica holding the delivery is killed mid-request (SIGKILL); the relying party
 /// comes back and restarted replicas deliver once, with the same <c>jti</c>, after the dead replica's lease ran out.
 /// </summary>
@@ -25,6 +25,8 @@ public sealed class BackchannelLogoutFleetTests
         using var fleet = new ServerFleet(connectionString, 2, new Dictionary<string, string?>
         {
             ["Clients__0__BackchannelLogoutUri"] = receiver.Uri.AbsoluteUri,
+            ["Clients__0__SingleSignOn"] = "true",
+            ["Sessions__StartFromHintLogins"] = "true",
             ["BackchannelLogout__PollInterval"] = "00:00:00.2",
             ["BackchannelLogout__Timeout"] = "00:00:02",
             ["BackchannelLogout__LeaseDuration"] = "00:00:05",
@@ -35,8 +37,20 @@ public sealed class BackchannelLogoutFleetTests
         await fleet.StartAllAsync(TimeSpan.FromSeconds(120));
         await using var services = SessionEnds.ServicesFor(fleet.Environment);
 
-        // The relying party is down when the session ends: attempts fail and the row stays.
-        await SessionEnds.EndAsync(services, new EndedSession("fleet-sid", "fleet-user", [ServerFleet.ClientId], SessionEndReason.Revoked));
+        // A session: a hint login at one replica starts it, the code is redeemed at the other.
+        using var first = fleet.CreateClient(0);
+        using var second = fleet.CreateClient(1);
+        var authorization = await first.AuthorizeAsync(fleet.AuthorizeParameters(fleet.Minter.Mint()));
+        Assert.NotNull(authorization.Code);
+        using var tokens = await fleet.RedeemAsync(second, authorization.Code!);
+        var idToken = new JsonWebToken((await tokens.ReadJsonAsync()).GetProperty("id_token").GetString());
+        var sid = idToken.GetClaim("sid").Value;
+        Assert.False(string.IsNullOrEmpty(sid));
+
+        // The relying party is down when the operator revokes the session: attempts fail and the row stays.
+        var (exit, output) = await fleet.RunAdminAsync("sessions", "revoke", "--sid", sid);
+        Assert.True(exit == 0, output);
+        Assert.Contains("1 session(s) ended.", output);
         await WaitForRowAsync(services, row => row.LastFailure == "network");
 
         // It comes back but hangs: a replica claims the row and waits on it; it dies there (both die, whichever held it).
@@ -61,8 +75,9 @@ public sealed class BackchannelLogoutFleetTests
         Assert.Single(jtis);
         Assert.Equal(held.Id, jtis[0]);
         var token = new JsonWebToken(receiver.Acknowledged[0].LogoutToken);
-        Assert.Equal("fleet-sid", token.GetClaim("sid").Value);
-        Assert.Equal("fleet-user", token.Subject);
+        Assert.Equal(sid, token.GetClaim("sid").Value);
+        Assert.Equal(idToken.Subject, token.Subject);
+        Assert.Equal([ServerFleet.ClientId], token.Audiences);
     }
 
     private static async Task<int> CountAsync(IServiceProvider services)

@@ -27,10 +27,26 @@ internal static class EndSessionEndpoints
         return app;
     }
 
+    /// <summary>The query parameter of the GET a cross-site POST is answered with: the handle of its kept parameters.</summary>
+    public const string KeptRequestParameter = "logout_request";
+
     private static async Task<IResult> EndSessionAsync(HttpContext context, RpInitiatedLogout logout)
     {
         IEnumerable<KeyValuePair<string, StringValues>> source = context.Request.Query;
-        if (HttpMethods.IsPost(context.Request.Method))
+        if (HttpMethods.IsGet(context.Request.Method) && context.Request.Query.ContainsKey(KeptRequestParameter))
+        {
+            // The parameters of a cross-site POST, kept server-side (below): single use, and nothing else in the URL.
+            var kept = context.Request.Query.Count == 1 && context.Request.Query[KeptRequestParameter] is [{ } handle]
+                ? await logout.TakeKeptAsync(handle, context.RequestAborted)
+                : null;
+            if (kept is null)
+            {
+                return Page(context, StatusCodes.Status400BadRequest, null, "logout.invalid.title", "logout.invalid");
+            }
+
+            source = kept.Select(p => KeyValuePair.Create(p.Key, new StringValues(p.Value)));
+        }
+        else if (HttpMethods.IsPost(context.Request.Method))
         {
             if (!FormContentType.IsForm(context.Request))
             {
@@ -50,10 +66,13 @@ internal static class EndSessionEndpoints
         }
 
         // A relying party's cross-site form POST carries no SameSite=Lax cookie: the same request as a top-level GET does.
+        // Its parameters stay on the server under a single-use handle, and only the handle goes into that GET's URL: an
+        // id_token_hint in a URL would end up in access logs, the browser's history and Referer headers.
         var sessionHandle = SessionCookie.Read(context.Request);
         if (sessionHandle is null && HttpMethods.IsPost(context.Request.Method) && context.Request.Cookies.Count == 0)
         {
-            return Results.Redirect(context.Request.PathBase + Path + QueryString.Create(parameters.Select(p => KeyValuePair.Create(p.Key, (string?)p.Value[0]))));
+            var handle = await logout.KeepAsync(parameters.ToDictionary(p => p.Key, p => p.Value[0] ?? "", StringComparer.Ordinal), context.RequestAborted);
+            return Results.Redirect(context.Request.PathBase + Path + QueryString.Create(KeptRequestParameter, handle));
         }
 
         var request = new LogoutRequest(Get("id_token_hint"), Get("client_id"), Get("post_logout_redirect_uri"), Get("state"), uiLocales);

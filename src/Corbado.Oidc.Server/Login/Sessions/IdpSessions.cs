@@ -71,13 +71,13 @@ internal sealed class IdpSessions(
             {
                 var key = KeyFor(handle!);
                 await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-                var clients = current.ClientIds.Contains(clientId, StringComparer.Ordinal) ? current.ClientIds : [.. current.ClientIds, clientId];
                 var idle = IdleExpiry(now, current.ExpiresAt);
                 await context.IdpSessions.Where(e => e.Key == key).ExecuteUpdateAsync(set => set
                     .SetProperty(e => e.AuthTime, authTime.ToUnixTimeSeconds())
                     .SetProperty(e => e.Amr, string.Join(' ', amr))
-                    .SetProperty(e => e.ClientIds, string.Join(' ', clients))
                     .SetProperty(e => e.IdleExpiresAt, idle.ToUnixTimeSeconds()), cancellationToken);
+                await AppendClientAsync(context, key, current, clientId, cancellationToken);
+                var clients = current.ClientIds.Contains(clientId, StringComparer.Ordinal) ? current.ClientIds : [.. current.ClientIds, clientId];
                 return (handle!, current with { AuthTime = authTime, Amr = amr, ClientIds = clients, IdleExpiresAt = idle });
             }
 
@@ -115,10 +115,18 @@ internal sealed class IdpSessions(
         var idle = IdleExpiry(timeProvider.GetUtcNow(), session.ExpiresAt).ToUnixTimeSeconds();
         await using var context = await contexts.CreateDbContextAsync(cancellationToken);
         await context.IdpSessions.Where(e => e.Key == key).ExecuteUpdateAsync(set => set.SetProperty(e => e.IdleExpiresAt, idle), cancellationToken);
-        if (!session.ClientIds.Contains(clientId, StringComparer.Ordinal))
+        await AppendClientAsync(context, key, session, clientId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a served client by appending it in the database (a conditional UPDATE), never by writing back the list
+    /// that was read: a code issued for one client and a ceremony or code for another at the same moment both stay in
+    /// the list (each client served must get its back-channel logout). SessionConcurrencyTests race them.
+    /// </summary>
+    private static async Task AppendClientAsync(OidcDbContext context, string key, IdpSession read, string clientId, CancellationToken cancellationToken)
+    {
+        if (!read.ClientIds.Contains(clientId, StringComparer.Ordinal))
         {
-            // Appended in the database, not rewritten from what was read: two codes issued at once for different clients
-            // both stay in the list (each client served must get its back-channel logout).
             var padded = " " + clientId + " ";
             await context.IdpSessions.Where(e => e.Key == key && !(" " + e.ClientIds + " ").Contains(padded))
                 .ExecuteUpdateAsync(set => set.SetProperty(e => e.ClientIds, e => e.ClientIds + " " + clientId), cancellationToken);

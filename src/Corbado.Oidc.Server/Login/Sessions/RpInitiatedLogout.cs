@@ -40,6 +40,24 @@ internal sealed class RpInitiatedLogout(IdTokenHints hints, ClientPolicies clien
 {
     public const string ConfirmationKind = "logout";
 
+    /// <summary>The kind of a cross-site POST's parameters kept for the GET that follows it.</summary>
+    public const string KeptRequestKind = "logout-post";
+
+    /// <summary>A kept request is fetched by the browser's very next request: a short life.</summary>
+    private static readonly TimeSpan KeptRequestLifetime = TimeSpan.FromMinutes(2);
+
+    /// <summary>Keeps a logout request's parameters server-side; returns the single-use handle that stands for them.</summary>
+    public Task<string> KeepAsync(Dictionary<string, string> parameters, CancellationToken cancellationToken)
+        => store.CreateRequestAsync(KeptRequestKind, JsonSerializer.Serialize(parameters, PendingLogoutJson.Default.DictionaryStringString),
+            timeProvider.GetUtcNow() + KeptRequestLifetime, cancellationToken);
+
+    /// <summary>The parameters kept under <paramref name="handle"/>, consumed (null when unknown, expired or taken before).</summary>
+    public async Task<Dictionary<string, string>?> TakeKeptAsync(string handle, CancellationToken cancellationToken)
+        => await store.FindRequestAsync(KeptRequestKind, handle, cancellationToken) is { } payload
+            && await store.TryConsumeRequestAsync(KeptRequestKind, handle, cancellationToken)
+            ? JsonSerializer.Deserialize(payload, PendingLogoutJson.Default.DictionaryStringString)
+            : null;
+
     /// <summary>Answers a logout request from a browser holding <paramref name="sessionHandle"/> (its cookie, if any).</summary>
     public async Task<(LogoutAnswer Answer, string? Target)> HandleAsync(LogoutRequest request, string? sessionHandle, CancellationToken cancellationToken)
     {
@@ -120,4 +138,5 @@ internal sealed record PendingLogout
 }
 
 [JsonSerializable(typeof(PendingLogout))]
+[JsonSerializable(typeof(Dictionary<string, string>))]
 internal sealed partial class PendingLogoutJson : JsonSerializerContext;
