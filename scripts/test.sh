@@ -35,10 +35,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   rm -f "$apt_log"
 fi
 
+# npm ci, unless node_modules was installed by this script from the same package-lock.json (a stamp inside it).
+npm_ci() {
+  local stamp="$1/node_modules/.installed-from-lock.sha256" sum
+  sum=$(sha256sum "$1/package-lock.json" | cut -d' ' -f1)
+  [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ] && return 0
+  npm ci --prefix "$1" --no-audit --no-fund --loglevel=error
+  echo "$sum" >"$stamp"
+}
 if [ -f tests/Corbado.Oidc.EndToEnd.Tests/js/package-lock.json ]; then
-  npm ci --prefix tests/Corbado.Oidc.EndToEnd.Tests/js --no-audit --no-fund --loglevel=error
+  npm_ci tests/Corbado.Oidc.EndToEnd.Tests/js
 fi
-npm ci --prefix tests/Corbado.Oidc.Server.Tests/Deployment/schema --no-audit --no-fund --loglevel=error
+npm_ci tests/Corbado.Oidc.Server.Tests/Deployment/schema
 
 dotnet tool restore >/dev/null
 dotnet build Corbado.Oidc.sln -c Release -warnaserror --nologo -v quiet

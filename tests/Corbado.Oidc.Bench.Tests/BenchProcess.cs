@@ -6,7 +6,7 @@ namespace Corbado.Oidc.Bench.Tests;
 /// <summary>Runs a program of the repository (the benchmark, a script) to completion, bounded, and keeps what it printed.</summary>
 internal static class BenchProcess
 {
-    public static string RepositoryRoot => RepositoryFiles.Root();
+    public static string RepositoryRoot => Corbado.Oidc.Testing.RepositoryFiles.Root;
 
     /// <summary>The server build the test project carries (the same configuration as the tests).</summary>
     public static string ServerDll => Path.Combine(AppContext.BaseDirectory, "Corbado.Oidc.Server.dll");

@@ -24,7 +24,7 @@ public sealed class Auth0CustomDatabaseScriptTests : IDisposable
     {
         var output = await NodeScript.RunAsync("auth0-login.mjs", new Dictionary<string, string>
         {
-            ["AUTH0_SCRIPT"] = Path.Combine(NodeScript.Folder(), "..", "..", "..", "deploy", "auth0", "login.js"),
+            ["AUTH0_SCRIPT"] = Path.Combine(RepositoryFiles.Root, "deploy", "auth0", "login.js"),
             ["CORBADO_OIDC_URL"] = _server.Issuer.AbsoluteUri,
             ["CORBADO_OIDC_CLIENT_ID"] = ClientId,
             ["CORBADO_OIDC_CLIENT_SECRET"] = ClientSecret,

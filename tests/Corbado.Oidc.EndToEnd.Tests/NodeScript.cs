@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.EndToEnd.Tests;
 
@@ -8,19 +9,7 @@ internal static class NodeScript
     public const string InstallCommand = "npm ci --prefix tests/Corbado.Oidc.EndToEnd.Tests/js";
 
     /// <summary>The <c>js/</c> folder next to this project's sources (found from the test binaries upwards).</summary>
-    public static string Folder()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            var candidate = Path.Combine(directory.FullName, "tests", "Corbado.Oidc.EndToEnd.Tests", "js");
-            if (File.Exists(Path.Combine(directory.FullName, "Corbado.Oidc.sln")) && Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException($"The js/ folder of Corbado.Oidc.EndToEnd.Tests was not found above {AppContext.BaseDirectory}.");
-    }
+    public static string Folder() => Path.Combine(RepositoryFiles.Root, "tests", "Corbado.Oidc.EndToEnd.Tests", "js");
 
     /// <summary>Runs <c>node script arguments…</c> and returns its standard output; fails with its standard error otherwise.</summary>
     public static async Task<string> RunAsync(string script, IReadOnlyDictionary<string, string> environment, TimeSpan timeout, params string[] arguments)

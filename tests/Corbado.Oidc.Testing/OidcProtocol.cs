@@ -123,6 +123,22 @@ public static partial class OidcProtocol
         return await client.SendAsync(request);
     }
 
+    /// <summary>
+    /// POSTs <paramref name="content"/> to <paramref name="path"/> with HTTP Basic credentials <c>id:secret</c> as they are
+    /// (the backend APIs and the token endpoint's exchange and refresh tests); without an Authorization header when
+    /// <paramref name="clientId"/> is null.
+    /// </summary>
+    public static async Task<HttpResponseMessage> PostWithBasicAsync(this HttpClient client, string path, HttpContent content, string? clientId, string? secret)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = content };
+        if (clientId is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(clientId + ":" + secret)));
+        }
+
+        return await client.SendAsync(request);
+    }
+
     /// <summary>Reads a JSON response body.</summary>
     public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response)
         => JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();

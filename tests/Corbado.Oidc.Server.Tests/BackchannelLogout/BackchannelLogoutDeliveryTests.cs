@@ -18,6 +18,7 @@ namespace Corbado.Oidc.Server.Tests.BackchannelLogout;
 /// (<see cref="BackchannelLogoutReceiver"/>): the token's shape and signature against the JWKS as served, retries of a
 /// relying party that is down, abandonment, and a slow relying party that holds nothing up.
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class BackchannelLogoutDeliveryTests
 {
     private const string Subject = "user-4711";

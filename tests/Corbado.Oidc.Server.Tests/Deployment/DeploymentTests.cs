@@ -13,9 +13,8 @@ namespace Corbado.Oidc.Server.Tests.Deployment;
 /// </summary>
 public sealed class DeploymentTests
 {
-    internal static readonly string Root = FindRepositoryRoot();
-    internal static readonly string Deploy = Path.Combine(Root, "deploy");
-    internal static readonly string SchemaCheck = Path.Combine(Root, "tests", "Corbado.Oidc.Server.Tests", "Deployment", "schema");
+    internal static readonly string Deploy = Path.Combine(RepositoryFiles.Root, "deploy");
+    internal static readonly string SchemaCheck = Path.Combine(RepositoryFiles.Root, "tests", "Corbado.Oidc.Server.Tests", "Deployment", "schema");
 
     private static readonly Dictionary<string, string?> ComposeSecrets = new()
     {
@@ -169,7 +168,7 @@ public sealed class DeploymentTests
         {
             // Published from the build the suite just made (scripts/test.sh builds Release first).
             var (publishExit, publishOutput) = await RunAsync("dotnet",
-                ["publish", Path.Combine(Root, "src", "Corbado.Oidc.Server"), "-c", "Release", "--no-build", "--nologo", "-o", published], timeout: TimeSpan.FromMinutes(3));
+                ["publish", Path.Combine(RepositoryFiles.Root, "src", "Corbado.Oidc.Server"), "-c", "Release", "--no-build", "--nologo", "-o", published], timeout: TimeSpan.FromMinutes(3));
             Assert.True(publishExit == 0, publishOutput);
             var jwksFile = Path.Combine(work, "issuer.jwks.json");
             await File.WriteAllTextAsync(jwksFile, TestSigningKey.ToJwksJson(issuerKey));
@@ -231,7 +230,7 @@ public sealed class DeploymentTests
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Root,
+            WorkingDirectory = RepositoryFiles.Root,
         };
         foreach (var argument in arguments)
         {
@@ -258,18 +257,5 @@ public sealed class DeploymentTests
         }
 
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Corbado.Oidc.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (Corbado.Oidc.sln) was not found above " + AppContext.BaseDirectory);
     }
 }

@@ -9,6 +9,7 @@ namespace Corbado.Oidc.Server.Tests.Fleet;
 /// five-second lead time here): not a single login fails, and every ID token verifies against the JWKS whichever
 /// replica serves at that moment.
 /// </summary>
+[Collection(TimingSensitiveCollection.Name)]
 public sealed class FleetRotationTests
 {
     [Fact]

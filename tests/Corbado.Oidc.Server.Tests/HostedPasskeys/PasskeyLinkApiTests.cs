@@ -44,9 +44,7 @@ public sealed class PasskeyLinkApiTests : IDisposable
     private async Task<HttpResponseMessage> PostAsync(string path, string body, string clientId = BackendId, string secret = BackendSecret, string contentType = "application/json")
     {
         using var client = _factory.CreateProtocolClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(body, Encoding.UTF8, contentType) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(clientId + ":" + secret)));
-        return await client.SendAsync(request);
+        return await client.PostWithBasicAsync(path, new StringContent(body, Encoding.UTF8, contentType), clientId, secret);
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string reason)

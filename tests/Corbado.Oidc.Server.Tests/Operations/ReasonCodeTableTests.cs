@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Corbado.Oidc.Core.Refusals;
+using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.Server.Tests.Operations;
 
@@ -12,7 +13,7 @@ public sealed partial class ReasonCodeTableTests
     [Fact]
     public async Task TroubleshootingTables_NameEveryReasonCode_WithCauseAndFix()
     {
-        var root = Deployment.DeploymentTests.Root;
+        var root = RepositoryFiles.Root;
         var operations = await File.ReadAllTextAsync(Path.Combine(root, "docs", "operations.md"));
         var section = operations[operations.IndexOf("## Troubleshooting: reason codes", StringComparison.Ordinal)..];
         section = section[..section.IndexOf("\n## ", 3, StringComparison.Ordinal)];

@@ -32,16 +32,8 @@ public sealed class VerifyApiTests : IDisposable
     private async Task<HttpResponseMessage> VerifyAsync(object? body, string? clientId = BackendId, string? secret = BackendSecret, string? rawBody = null)
     {
         using var client = _factory.CreateProtocolClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "api/v1/passkey-logins/verify")
-        {
-            Content = rawBody is null ? JsonContent.Create(body) : new StringContent(rawBody, Encoding.UTF8, "application/json"),
-        };
-        if (clientId is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(clientId + ":" + secret)));
-        }
-
-        return await client.SendAsync(request);
+        return await client.PostWithBasicAsync("api/v1/passkey-logins/verify",
+            rawBody is null ? JsonContent.Create(body) : new StringContent(rawBody, Encoding.UTF8, "application/json"), clientId, secret);
     }
 
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string reason)

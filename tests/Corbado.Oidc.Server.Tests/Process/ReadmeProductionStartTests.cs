@@ -20,7 +20,7 @@ public sealed partial class ReadmeProductionStartTests : IDisposable
     [Fact]
     public async Task ReadmeProductionStart_PastedIntoBash_StartsReady_AndARestartKeepsTheKeys()
     {
-        var readme = await File.ReadAllTextAsync(Path.Combine(DeploymentRoot(), "README.md"));
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.Root, "README.md"));
         var block = ShellBlock().Match(readme, readme.IndexOf("## Running in Production", StringComparison.Ordinal)).Groups[1].Value;
         Assert.StartsWith("dotnet publish src/Corbado.Oidc.Server -c Release -o out && cd out", block);
 
@@ -31,7 +31,7 @@ public sealed partial class ReadmeProductionStartTests : IDisposable
         var script = $$"""
             dotnet() {
               if [ "$*" = "publish src/Corbado.Oidc.Server -c Release -o out" ]; then
-                command dotnet publish '{{Path.Combine(DeploymentRoot(), "src", "Corbado.Oidc.Server")}}' -c Release --no-build --nologo -o out >/dev/null
+                command dotnet publish '{{Path.Combine(RepositoryFiles.Root, "src", "Corbado.Oidc.Server")}}' -c Release --no-build --nologo -o out >/dev/null
               else command dotnet "$@"; fi
             }
             {{Deployment.PrometheusTests.Substitute(block, new()
@@ -95,8 +95,6 @@ public sealed partial class ReadmeProductionStartTests : IDisposable
         shell.Kill();
         return [.. keys.RootElement.GetProperty("keys").EnumerateArray().Select(key => key.GetProperty("kid").GetString()!)];
     }
-
-    private static string DeploymentRoot() => Deployment.DeploymentTests.Root;
 
     public void Dispose()
     {

@@ -24,7 +24,7 @@ public sealed partial class ReadmeWalkthroughTests : IDisposable
     [Fact]
     public async Task ReadmeWalkthrough_PastedIntoBash_PrintsTheDecodedIdTokenOfAlice()
     {
-        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "README.md"));
+        var readme = await File.ReadAllTextAsync(Path.Combine(RepositoryFiles.Root, "README.md"));
         var blocks = ShellBlock().Matches(readme).Select(match => match.Groups[1].Value).ToList();
         var walkthrough = ShellBlock().Match(readme, readme.IndexOf("## Try the whole flow by hand", StringComparison.Ordinal)).Groups[1].Value;
         Assert.Equal(StartCommand, blocks[0].Trim());
@@ -61,17 +61,6 @@ public sealed partial class ReadmeWalkthroughTests : IDisposable
         Assert.Equal("alice", claims.RootElement.GetProperty("sub").GetString());
         Assert.Equal("demo", claims.RootElement.GetProperty("aud").GetString());
         Assert.Equal("n1", claims.RootElement.GetProperty("nonce").GetString());
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Corbado.Oidc.sln")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("Corbado.Oidc.sln not found above " + AppContext.BaseDirectory);
     }
 
     public void Dispose()

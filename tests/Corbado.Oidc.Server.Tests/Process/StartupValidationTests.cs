@@ -48,7 +48,7 @@ public sealed partial class StartupValidationTests : IDisposable
     [Fact]
     public async Task ExampleSecretValues_InDeployReadmeAndDocs_AreEachRefusedNamingTheSetting()
     {
-        var root = Deployment.DeploymentTests.Root;
+        var root = RepositoryFiles.Root;
         var files = Directory.EnumerateFiles(Path.Combine(root, "deploy"), "*", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(Path.Combine(root, "docs"), "*.md"))
             .Append(Path.Combine(root, "README.md"));

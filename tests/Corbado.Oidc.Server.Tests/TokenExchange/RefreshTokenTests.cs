@@ -36,9 +36,7 @@ public sealed class RefreshTokenTests : IDisposable
     private async Task<(HttpStatusCode Status, JsonElement Json)> PostAsync(string path, Dictionary<string, string> form, string clientId = AppId, string secret = AppSecret)
     {
         using var client = _factory.CreateProtocolClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new FormUrlEncodedContent(form) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(clientId + ":" + secret)));
-        using var response = await client.SendAsync(request);
+        using var response = await client.PostWithBasicAsync(path, new FormUrlEncodedContent(form), clientId, secret);
         var body = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, body.Length == 0 ? default : JsonDocument.Parse(body).RootElement.Clone());
     }

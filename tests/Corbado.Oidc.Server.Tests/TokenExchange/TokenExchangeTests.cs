@@ -53,13 +53,7 @@ public sealed class TokenExchangeTests : IDisposable
             form[name] = value;
         }
 
-        using var request = new HttpRequestMessage(HttpMethod.Post, "token") { Content = new FormUrlEncodedContent(form) };
-        if (clientId is not null)
-        {
-            request.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(clientId + ":" + secret)));
-        }
-
-        var response = await client.SendAsync(request);
+        var response = await client.PostWithBasicAsync("token", new FormUrlEncodedContent(form), clientId, secret);
         return (response, await response.ReadJsonAsync());
     }
 
