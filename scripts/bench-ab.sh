@@ -54,6 +54,8 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/corbado-oidc-ab-XXXXXX")
 cleanup() {
   git worktree remove --force "$work/base" >/dev/null 2>&1 || true
   rm -rf "$work"
+  # A removal that failed (or a run killed before this) leaves a registration without its folder: drop it.
+  git worktree prune >/dev/null 2>&1 || true
 }
 trap cleanup EXIT
 
