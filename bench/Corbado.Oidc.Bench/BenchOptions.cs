@@ -58,6 +58,20 @@ public sealed record BenchOptions
     public int Window { get; init; } = 50_000;
     public string? ServerDll { get; init; }
     public int Warmup { get; init; } = 200;
+    /// <summary>
+    /// After <see cref="Warmup"/>, the warm-up goes on in slices of <see cref="JitSliceSeconds"/> until the runtime's
+    /// tiered-compilation thread takes under <see cref="JitSettledPercent"/> % of the server's CPU in two slices in a row, for at
+    /// most this many seconds (0: no such wait). A smoke run never waits.
+    /// </summary>
+    public int WarmupJitLimitSeconds { get; init; } = 60;
+    public const double JitSliceSeconds = 2;
+
+    /// <summary>
+    /// Hints pre-minted for that wait, per entry point that takes one per operation (about 15-20 s of browser logins on
+    /// one core); a longer wait has the rest minted on the driver's core while it goes.
+    /// </summary>
+    public int WarmupHintAllowance => WarmupJitLimitSeconds > 0 ? 15_000 : 0;
+    public const double JitSettledPercent = 1;
     /// <summary>Hints minted before timing; null: every login up to <see cref="AutoPremintLimit"/> (all of them with a longer hint lifetime).</summary>
     public int? Premint { get; init; }
     public int HintLifetimeSeconds { get; init; } = (int)HintSupply.DefaultLifetime.TotalSeconds;
@@ -101,6 +115,7 @@ public static class BenchCommandLine
         var window = Bounded(new Option<int>("--window") { Description = "Report throughput and p99 for every window of this many logins.", DefaultValueFactory = _ => 50_000 }, 1, BenchOptions.MaxLogins);
         var serverDll = new Option<string?>("--server-dll") { Description = "The server to run (default: the Release build in this repository)." };
         var warmup = Bounded(new Option<int>("--warmup") { Description = "Untimed logins first (JIT, connection pool, database pages).", DefaultValueFactory = _ => 200 }, 0, 100_000);
+        var warmupJitLimit = Bounded(new Option<int>("--warmup-jit-limit") { Description = "After --warmup, keep warming up in 2-second slices until the runtime's tiered-compilation thread takes under 1 % of the server's CPU in two slices in a row (the server's code is then in its final, optimised form), for at most this many seconds; 0 turns it off. Without it the first 10-20 s of a run pay for recompiling hot methods (measured: a quarter of the server's core). Smoke runs skip it.", DefaultValueFactory = _ => 60 }, 0, 600);
         var markdownBlock = new Option<string>("--markdown-block") { Description = "Name of the generated block to rewrite: <!-- bench:NAME:begin --> … <!-- bench:NAME:end -->.", DefaultValueFactory = _ => "results" };
         markdownBlock.Validators.Add(result =>
         {
@@ -134,7 +149,7 @@ public static class BenchCommandLine
 
         var root = new RootCommand("Corbado.Oidc login benchmark: starts the server, drives full passkey logins, reports throughput, latency and cost.")
         {
-            logins, concurrency, durationLimit, database, entry, quietServer, scrapeInterval, serverOutput, floorIterations, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, premint, hintLifetime, smoke,
+            logins, concurrency, durationLimit, database, entry, quietServer, scrapeInterval, serverOutput, floorIterations, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, warmupJitLimit, premint, hintLifetime, smoke,
         };
         root.Subcommands.Add(AbSummaryCommand());
         root.SetAction((parse, cancellationToken) => run(new BenchOptions
@@ -164,6 +179,7 @@ public static class BenchCommandLine
             Window = parse.GetValue(window),
             ServerDll = parse.GetValue(serverDll),
             Warmup = parse.GetValue(warmup),
+            WarmupJitLimitSeconds = parse.GetValue(smoke) ? 0 : parse.GetValue(warmupJitLimit),
             Premint = parse.GetValue(premint),
             HintLifetimeSeconds = parse.GetValue(hintLifetime),
             Smoke = parse.GetValue(smoke),

@@ -129,10 +129,10 @@ public sealed record BenchReport
 
         s.AppendLine();
         s.AppendLine("  entry points (server CPU per operation against each one's own RSA floor)");
-        s.AppendLine("  database    entry          ops     ops/s  CPU ms/op  floor µs  CPU/floor   p50 ms   p99 ms  log B/op  errors");
+        s.AppendLine("  database    entry          ops     ops/s  CPU ms/op  floor µs  CPU/floor   p50 ms   p99 ms  log B/op  JIT %  warm-up  errors");
         foreach (var e in EntryPoints)
         {
-            s.AppendLine(I($"  {e.Database,-10}  {e.Entry,-9} {e.Succeeded,8:N0} {e.OperationsPerSecond,9:N1} {e.ServerCpuMsPerOperation,10:N3} {e.FloorMicroseconds,9:N1} {e.FloorRatio,9:N2}× {e.P50Ms,8:N2} {e.P99Ms,8:N2} {e.LogBytesPerOperation,9:N0}  {ErrorText(e.Errors)}"));
+            s.AppendLine(I($"  {e.Database,-10}  {e.Entry,-9} {e.Succeeded,8:N0} {e.OperationsPerSecond,9:N1} {e.ServerCpuMsPerOperation,10:N3} {e.FloorMicroseconds,9:N1} {e.FloorRatio,9:N2}× {e.P50Ms,8:N2} {e.P99Ms,8:N2} {e.LogBytesPerOperation,9:N0} {e.JitPercent,6:N2} {e.Warmup.Seconds,6:N1} s  {ErrorText(e.Errors)}"));
         }
 
         s.AppendLine();
@@ -185,7 +185,7 @@ public sealed record BenchReport
         s.AppendLine();
         s.AppendLine(I($"**Configuration:** {Settings.ServerMode}."));
         s.AppendLine();
-        s.AppendLine(I($"**Run:** {Settings.Database}, {Entry}, {(Settings.RequestObject == RequestObjectMode.Hs256 ? "parameters in an HS256 request object" : "parameters in the query")}, {Succeeded:N0} of {Requested:N0} logins ({StoppedBy}) after {Settings.Warmup:N0} warm-up logins, concurrency {Settings.Concurrency}, server on CPU {Cpu(Settings.ServerCpu)}, driver on CPU {Cpu(Settings.DriverCpu)}."));
+        s.AppendLine(I($"**Run:** {Settings.Database}, {Entry}, {(Settings.RequestObject == RequestObjectMode.Hs256 ? "parameters in an HS256 request object" : "parameters in the query")}, {Succeeded:N0} of {Requested:N0} logins ({StoppedBy}) after {WarmupText(EntryPoints[0].Warmup)}, concurrency {Settings.Concurrency}, server on CPU {Cpu(Settings.ServerCpu)}, driver on CPU {Cpu(Settings.DriverCpu)}."));
         s.AppendLine();
         s.AppendLine("| Measure | Value |");
         s.AppendLine("|---|---|");
@@ -200,11 +200,11 @@ public sealed record BenchReport
         s.AppendLine(I($"| Driver CPU | {DriverCpuMicrosecondsPerLogin:N1} µs per login ({DriverCoresBusy:N2} cores busy), peak RSS {DriverPeakRssMb:N0} MB |"));
         s.AppendLine(I($"| Hints | {Hints.Preminted:N0} pre-minted ({Hints.PremintPerSecond:N0}/s, lifetime {Hints.LifetimeSeconds} s), {Hints.Minted - Hints.Preminted - Settings.Warmup:N0} minted during the run, {Hints.StarvedSeconds:N2} s waited |"));
         s.AppendLine();
-        s.AppendLine("| Database | Entry point | Operations | Ops/s | Server CPU / op | Floor (RSA) | CPU / floor | p50 ms | p99 ms | Log bytes / op | Errors |");
-        s.AppendLine("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---|");
+        s.AppendLine("| Database | Entry point | Operations | Ops/s | Server CPU / op | Floor (RSA) | CPU / floor | p50 ms | p99 ms | Log bytes / op | JIT % of CPU | Warm-up | Errors |");
+        s.AppendLine("|---|---|---:|---:|---:|---|---:|---:|---:|---:|---:|---|---|");
         foreach (var e in EntryPoints)
         {
-            s.AppendLine(I($"| {e.Database} | {e.Entry} | {e.Succeeded:N0} | {e.OperationsPerSecond:N1} | {e.ServerCpuMsPerOperation:N3} ms | {e.FloorMicroseconds:N1} µs ({e.FloorOperations}) | {e.FloorRatio:N2}× | {e.P50Ms:N2} | {e.P99Ms:N2} | {e.LogBytesPerOperation:N0} | {ErrorText(e.Errors)} |"));
+            s.AppendLine(I($"| {e.Database} | {e.Entry} | {e.Succeeded:N0} | {e.OperationsPerSecond:N1} | {e.ServerCpuMsPerOperation:N3} ms | {e.FloorMicroseconds:N1} µs ({e.FloorOperations}) | {e.FloorRatio:N2}× | {e.P50Ms:N2} | {e.P99Ms:N2} | {e.LogBytesPerOperation:N0} | {e.JitPercent:N2} | {WarmupText(e.Warmup)} | {ErrorText(e.Errors)} |"));
         }
 
         s.AppendLine();
@@ -266,6 +266,10 @@ public sealed record BenchReport
 
     private static string ScrapeText(ScrapeStats scrapes) => scrapes.IntervalSeconds == 0 ? "no metrics scrape"
         : I($"{scrapes.Succeeded} scrapes of /metrics every {scrapes.IntervalSeconds} s ({(scrapes.Succeeded > 0 ? scrapes.Bytes / scrapes.Succeeded : 0):N0} bytes each), {scrapes.Failed} failed");
+
+    private static string WarmupText(WarmupStats warmup) => warmup.LastSliceJitPercent is not { } jit
+        ? I($"{warmup.Operations:N0} warm-up operations")
+        : I($"{warmup.Operations:N0} warm-up operations in {warmup.Seconds:N1} s, {(warmup.Settled ? "until" : "not settled at the limit:")} the JIT thread took {jit:N1} % of the server's CPU");
 
     private static string CpuPerLogin(WindowStats window) => window.ServerCpuMsPerLogin is { } ms ? I($"{ms:N3}") : "–";
 

@@ -2,12 +2,13 @@ namespace Corbado.Oidc.Bench;
 
 /// <summary>
 /// One entry point's line in the report: operations, throughput, server CPU per operation and its ratio to that entry
-/// point's own crypto floor (<see cref="EntryPoints.RsaOperations"/>), latency, log output and scrapes.
+/// point's own crypto floor (<see cref="EntryPoints.RsaOperations"/>), latency, log output and scrapes, the warm-up
+/// before it, and the share of the server's CPU its tiered-compilation thread took during the timed run (near 0 once warm).
 /// </summary>
 public sealed record EntryPointResult(BenchDatabase Database, string Entry, int Requested, int Succeeded, int Failed, string StoppedBy,
     double OperationsPerSecond, double ServerCpuMsPerOperation, string FloorOperations, double FloorMicroseconds, double FloorRatio,
     double P50Ms, double P99Ms, double LogBytesPerOperation, ScrapeStats Scrapes, double LoadAverageBefore, double LoadAverageAfter,
-    IReadOnlyDictionary<string, long> Errors, bool Passed);
+    IReadOnlyDictionary<string, long> Errors, bool Passed, WarmupStats Warmup, double JitPercent);
 
 /// <summary>Turns the measurements of a run into its <see cref="BenchReport"/>; checks the documented targets.</summary>
 public static class BenchReportBuilder
@@ -112,7 +113,7 @@ public static class BenchReportBuilder
             seconds > 0 ? Math.Round(result.Succeeded / seconds, 1) : 0, Math.Round(cpuMs, 4), EntryPoints.FloorDescription(entry.Entry), floor,
             floor > 0 ? Math.Round(cpuMs * 1000 / floor, 2) : 0, Math.Round(latency.P50, 2), Math.Round(latency.P99, 2),
             result.Attempted > 0 ? Math.Round(entry.LogBytes / (double)result.Attempted, 1) : 0, entry.Scrapes, entry.LoadBefore, entry.LoadAfter,
-            entry.Driver.Errors, passed);
+            entry.Driver.Errors, passed, entry.Warmup, entry.ServerCpu > 0 ? Math.Round(100 * entry.JitCpuSeconds / entry.ServerCpu, 2) : 0);
     }
 
     /// <summary>The targets docs/benchmarks.md sets, checked only where this run's set-up makes them meaningful.</summary>

@@ -6,7 +6,13 @@ namespace Corbado.Oidc.Bench;
 /// <summary>What one timed run of one entry point measured, before it is turned into a report.</summary>
 public sealed record EntryMeasurement(BenchDatabase Database, EntryPoint Entry, DriveResult Result, LatencyLog Log, OperationDriver Driver,
     double ServerCpuBefore, double ServerCpu, double DriverCpu, long TimingStartedAt, double LoadBefore, double LoadAfter, long LogBytes,
-    ScrapeStats Scrapes, long DatabaseBefore, long DatabaseAfter, int ServerThreadsAfter);
+    ScrapeStats Scrapes, long DatabaseBefore, long DatabaseAfter, int ServerThreadsAfter, WarmupStats Warmup, double JitCpuSeconds);
+
+/// <summary>
+/// The warm-up before an entry point's timed run: operations, seconds, and the tiered-compilation thread's share of the
+/// server's CPU in its last slice (null when the warm-up did not wait for the JIT to settle).
+/// </summary>
+public sealed record WarmupStats(int Operations, double Seconds, double? LastSliceJitPercent, bool Settled);
 
 /// <summary>One server's share of a run: its entry points, its floor and its process figures.</summary>
 public sealed record ServerMeasurement(BenchDatabase Database, IReadOnlyList<EntryMeasurement> Entries, CryptoFloorResult FloorBefore,
@@ -145,7 +151,8 @@ public static class BenchRun
 
         // Pre-minting runs on every core, before the driver is pinned: the server is idle, and a million hints would
         // otherwise take an hour of the driver's one core.
-        var hintsNeeded = options.Entries.Sum(entry => EntryPoints.HintsNeeded(entry, options.Warmup + options.Logins, options.Concurrency));
+        var hintsNeeded = options.Entries.Sum(entry => EntryPoints.HintsNeeded(entry, options.Warmup + options.Logins, options.Concurrency)
+            + (EntryPoints.UsesHintPerOperation(entry) ? options.WarmupHintAllowance : 0));
         var premint = Math.Min(hintsNeeded, options.PremintCount(hintsNeeded));
         await using var hints = new HintSupply(minters, TimeSpan.FromSeconds(options.HintLifetimeSeconds), channelCapacity: 10_000);
         BenchLog.Write($"minting {premint:N0} hints ({minters.Length} threads, lifetime {options.HintLifetimeSeconds} s)");
@@ -175,7 +182,7 @@ public static class BenchRun
                 EntryPoint.Session => new LoginDriver(http, server.Issuer, client, verifier, hints, RequestObjectMode.None, LoginMode.Session),
                 _ => new VerifyApiDriver(http, client, hints),
             };
-            measurements.Add(await MeasureEntryAsync(options, configuration, database, entry, server, driver, connectionString, sqliteFile, cancellationToken));
+            measurements.Add(await MeasureEntryAsync(options, configuration, database, entry, server, driver, hints, connectionString, sqliteFile, cancellationToken));
         }
 
         var peakRss = server.HasExited ? 0 : server.PeakResidentBytes();
@@ -190,21 +197,13 @@ public static class BenchRun
     }
 
     private static async Task<EntryMeasurement> MeasureEntryAsync(BenchOptions options, ServerConfiguration configuration, BenchDatabase database,
-        EntryPoint entry, ServerUnderTest server, OperationDriver driver, string? connectionString, string? sqliteFile, CancellationToken cancellationToken)
+        EntryPoint entry, ServerUnderTest server, OperationDriver driver, HintSupply hints, string? connectionString, string? sqliteFile,
+        CancellationToken cancellationToken)
     {
         var name = EntryPoints.Name(entry);
         var limit = TimeSpan.FromSeconds(options.DurationLimitSeconds);
         await driver.PrepareAsync(options.Concurrency, cancellationToken);
-        if (options.Warmup > 0)
-        {
-            BenchLog.Write($"{name}: warm-up, {options.Warmup:N0} operations");
-            var warm = await driver.RunAsync(options.Warmup, options.Concurrency, limit, log: null, () => !server.HasExited, cancellationToken);
-            if (warm.Failed > 0)
-            {
-                throw new InvalidOperationException($"Warm-up of {name} failed ({string.Join(", ", driver.Errors.Select(e => $"{e.Key}={e.Value}"))}):{Environment.NewLine}" +
-                    string.Join(Environment.NewLine, driver.ErrorSamples) + Environment.NewLine + server.RecentOutput());
-            }
-        }
+        var warmup = await WarmUpAsync(options, configuration, entry, server, driver, hints, name, limit, cancellationToken);
 
         driver.ResetErrors();
         GC.Collect();
@@ -219,6 +218,7 @@ public static class BenchRun
         var loadBefore = MachineInfo.LoadAverage();
         var logBytesBefore = server.OutputBytes();
         var serverCpuBefore = server.CpuSeconds();
+        var jitCpuBefore = server.JitThreadCpuSeconds();
         var driverCpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         var timingStarted = Stopwatch.GetTimestamp();
         var progress = new Progress(log, options.Logins, timingStarted, entry switch { EntryPoint.Browser or EntryPoint.Hosted or EntryPoint.Session => "logins", EntryPoint.Refresh => "refreshes", EntryPoint.Verify => "verifications", _ => name + "s" });
@@ -244,6 +244,7 @@ public static class BenchRun
         var loadAfter = MachineInfo.LoadAverage();
         var serverAlive = !server.HasExited;
         var serverCpu = serverAlive ? server.CpuSeconds() - serverCpuBefore : double.NaN;
+        var jitCpu = serverAlive ? server.JitThreadCpuSeconds() - jitCpuBefore : double.NaN;
         var driverCpu = (Process.GetCurrentProcess().TotalProcessorTime - driverCpuBefore).TotalSeconds;
         var threadsAfter = serverAlive ? server.ThreadCount() : 0;
         // The drain runs behind the server by at most a pipe's worth; a moment lets it catch up before the count.
@@ -256,6 +257,80 @@ public static class BenchRun
 
         var databaseAfter = serverAlive ? await BenchServerSettings.DatabaseBytesAsync(connectionString, sqliteFile, cancellationToken) : 0;
         return new EntryMeasurement(database, entry, result, log, driver, serverCpuBefore, serverCpu, driverCpu, timingStarted, loadBefore, loadAfter,
-            logBytes, scrapes, databaseBefore, databaseAfter, threadsAfter);
+            logBytes, scrapes, databaseBefore, databaseAfter, threadsAfter, warmup, jitCpu);
+    }
+
+    /// <summary>
+    /// <c>--warmup</c> operations, then (unless <c>--warmup-jit-limit 0</c>) slices of load until the tiered-compilation
+    /// thread goes quiet: with tiering and dynamic PGO, as the image runs, the runtime recompiles hot methods for
+    /// 10-20 s after load starts, on the server's one core (a quarter of it, measured with perf), and a timed run that
+    /// started earlier would charge that one-off cost to every login.
+    /// </summary>
+    private static async Task<WarmupStats> WarmUpAsync(BenchOptions options, ServerConfiguration configuration, EntryPoint entry, ServerUnderTest server,
+        OperationDriver driver, HintSupply hints, string name, TimeSpan limit, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var operations = 0;
+        if (options.Warmup > 0)
+        {
+            BenchLog.Write($"{name}: warm-up, {options.Warmup:N0} operations");
+            var warm = await driver.RunAsync(options.Warmup, options.Concurrency, limit, log: null, () => !server.HasExited, cancellationToken);
+            ThrowIfFailed(warm);
+            operations += warm.Attempted;
+        }
+
+        if (options.WarmupJitLimitSeconds <= 0)
+        {
+            return new WarmupStats(operations, Math.Round(watch.Elapsed.TotalSeconds, 1), null, false);
+        }
+
+        BenchLog.Write($"{name}: warming up until the JIT settles (at most {options.WarmupJitLimitSeconds} s)");
+        var deadline = TimeSpan.FromSeconds(options.WarmupJitLimitSeconds);
+        var slice = TimeSpan.FromSeconds(BenchOptions.JitSliceSeconds);
+        double? lastPercent = null;
+        var quietSlices = 0;
+        var jitLimit = watch.Elapsed + deadline;
+        // Prometheus scrapes the shipped server all the time: the exporter's code warms up with the rest.
+        var scraper = configuration.ManagementPort && server.ManagementAddress is { } management
+            ? new MetricsScraper(management, TimeSpan.FromSeconds(configuration.ScrapeIntervalSeconds), maxScrapes: options.WarmupJitLimitSeconds / configuration.ScrapeIntervalSeconds + 1)
+            : null;
+        // Settled: two slices in a row under the threshold (the thread works in bursts).
+        while (quietSlices < 2 && watch.Elapsed < jitLimit && !server.HasExited)
+        {
+            var cpuBefore = server.CpuSeconds();
+            var jitBefore = server.JitThreadCpuSeconds();
+            // A slice is bounded by time (no new operation starts after it) and by count.
+            var warm = await driver.RunAsync(100_000, options.Concurrency, slice, log: null, () => !server.HasExited, cancellationToken);
+            ThrowIfFailed(warm);
+            // Past the pre-minted allowance, every hint the wait took is owed to the timed run by the producer.
+            var before = operations - options.Warmup;
+            operations += warm.Attempted;
+            if (EntryPoints.UsesHintPerOperation(entry))
+            {
+                hints.Owe(Math.Max(0, operations - options.Warmup - Math.Max(before, options.WarmupHintAllowance)));
+            }
+            var cpu = server.CpuSeconds() - cpuBefore;
+            lastPercent = cpu > 0 ? Math.Round(100 * (server.JitThreadCpuSeconds() - jitBefore) / cpu, 2) : null;
+            quietSlices = lastPercent is { } percent && percent < BenchOptions.JitSettledPercent ? quietSlices + 1 : 0;
+        }
+
+        if (scraper is not null)
+        {
+            await scraper.StopAsync();
+        }
+
+        var settled = quietSlices >= 2;
+
+        BenchLog.Write(BenchLog.I($"{name}: warm-up done, {operations:N0} operations in {watch.Elapsed.TotalSeconds:N1} s; JIT thread {lastPercent:N1} % of the server's CPU in the last slice{(settled ? "" : " (not settled: the limit came first)")}"));
+        return new WarmupStats(operations, Math.Round(watch.Elapsed.TotalSeconds, 1), lastPercent, settled);
+
+        void ThrowIfFailed(DriveResult warm)
+        {
+            if (warm.Failed > 0)
+            {
+                throw new InvalidOperationException($"Warm-up of {name} failed ({string.Join(", ", driver.Errors.Select(e => $"{e.Key}={e.Value}"))}):{Environment.NewLine}" +
+                    string.Join(Environment.NewLine, driver.ErrorSamples) + Environment.NewLine + server.RecentOutput());
+            }
+        }
     }
 }

@@ -66,6 +66,9 @@ public static class EntryPoints
         var (s, v) => $"{s} signs + {v} verifies",
     };
 
+    /// <summary>Whether every operation of <paramref name="entry"/> takes a fresh hint (a login with one, an exchange, a verify call).</summary>
+    public static bool UsesHintPerOperation(EntryPoint entry) => HintsNeeded(entry, 2, 1) == 2;
+
     /// <summary>Hints used by <paramref name="operations"/> operations (warm-up included) on <paramref name="concurrency"/> workers.</summary>
     public static int HintsNeeded(EntryPoint entry, int operations, int concurrency)
         // A refresh run starts from one token exchange per worker; its refreshes need no hint, nor do passkey and session logins.

@@ -31,6 +31,7 @@ public sealed class HintSupply : IAsyncDisposable
     private long _stale;
     private long _starved;
     private long _starvedTicks;
+    private long _limit;
 
     private readonly record struct MintedHint(byte[] Value, long MintedAt);
 
@@ -108,15 +109,31 @@ public sealed class HintSupply : IAsyncDisposable
             _owed.Release((int)Math.Min(int.MaxValue, count));
         }
 
+        Interlocked.Exchange(ref _limit, limit);
         var minter = _minters[0];
         _producer = Task.Run(async () =>
         {
-            while (Minted < limit)
+            while (Minted < Interlocked.Read(ref _limit))
             {
                 await _owed.WaitAsync(_stop.Token);
                 await _channel.Writer.WriteAsync(new MintedHint(Encoding.ASCII.GetBytes(Mint(minter)), Stopwatch.GetTimestamp()), _stop.Token);
             }
         });
+    }
+
+    /// <summary>
+    /// Owes the producer <paramref name="count"/> more hints (and raises its limit by as many): the warm-up that runs
+    /// until the JIT settles takes hints no plan counted, and the timed run must still find its share.
+    /// </summary>
+    public void Owe(int count)
+    {
+        if (count <= 0)
+        {
+            return;
+        }
+
+        Interlocked.Add(ref _limit, count);
+        _owed.Release(count);
     }
 
     /// <summary>The next fresh hint (ASCII); waits (bounded by <paramref name="cancellationToken"/>) when the pool is empty.</summary>

@@ -41,7 +41,7 @@ public sealed class BenchAbScriptTests : IDisposable
     public async Task BenchAb_SmokeConfiguration_RunsThreeInterleavedPairsAndPrintsMeanAndSpread()
     {
         var (exitCode, output, errors) = await BenchProcess.RunAsync("bash",
-            [Script, "--allow-busy-machine", "HEAD", "--logins", "20", "--warmup", "2", "--concurrency", "2", "--entry", "browser", "--floor-iterations", "20"],
+            [Script, "--allow-busy-machine", "HEAD", "--logins", "20", "--warmup", "2", "--warmup-jit-limit", "0", "--concurrency", "2", "--entry", "browser", "--floor-iterations", "20"],
             TimeSpan.FromMinutes(10));
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{errors}");

@@ -19,6 +19,8 @@ public sealed class BenchSmokeTests : IDisposable
         [
             BenchProcess.BenchDll, "--server-dll", BenchProcess.ServerDll, "--logins", "20", "--warmup", "2", "--concurrency", "4",
             "--floor-iterations", "20", "--duration-limit", "120", "--json", json, .. options,
+            // Unless a test asks for it, no wait for the JIT to settle (a minute per entry point on a busy machine).
+            .. options.Contains("--warmup-jit-limit") ? Array.Empty<string>() : ["--warmup-jit-limit", "0"],
         ];
         var (exitCode, output, errors) = await BenchProcess.RunAsync("dotnet", arguments, TimeSpan.FromMinutes(5));
         Assert.True(exitCode == 0, $"exit code {exitCode}\n{output}\n{errors}");
@@ -73,6 +75,26 @@ public sealed class BenchSmokeTests : IDisposable
             Assert.Equal(20, row.GetProperty("succeeded").GetInt32());
             Assert.Equal(0, row.GetProperty("scrapes").GetProperty("intervalSeconds").GetInt32());
             Assert.Equal(0, row.GetProperty("logBytesPerOperation").GetDouble());
+            // --warmup-jit-limit 0: the fixed warm-up only, and no JIT figure for a wait that did not happen.
+            Assert.Equal(2, row.GetProperty("warmup").GetProperty("operations").GetInt32());
+            Assert.Equal(JsonValueKind.Null, row.GetProperty("warmup").GetProperty("lastSliceJitPercent").ValueKind);
         });
+    }
+
+    [Fact]
+    public async Task Bench_WarmupJitLimit_WarmsUpInSlicesWhileWatchingTheTieredCompilationThread()
+    {
+        var report = await RunAsync("--entry", "verify", "--quiet-server", "--warmup-jit-limit", "6");
+
+        var row = Assert.Single(report.GetProperty("entryPoints").EnumerateArray());
+        var warmup = row.GetProperty("warmup");
+        // At least one 2-second slice ran after the two fixed operations, and the JIT thread's share of it was read
+        // from /proc (a number, not the null of a run without the wait); the wait ends by settling or at its limit.
+        Assert.True(warmup.GetProperty("operations").GetInt32() > 2, warmup.ToString());
+        Assert.True(warmup.GetProperty("seconds").GetDouble() >= 2, warmup.ToString());
+        Assert.True(warmup.GetProperty("lastSliceJitPercent").GetDouble() >= 0, warmup.ToString());
+        Assert.True(warmup.GetProperty("settled").GetBoolean() || warmup.GetProperty("seconds").GetDouble() >= 6, warmup.ToString());
+        Assert.Equal(20, row.GetProperty("succeeded").GetInt32());
+        Assert.True(row.GetProperty("jitPercent").GetDouble() >= 0);
     }
 }
