@@ -33,13 +33,37 @@ internal sealed record IdpSession(
 /// after it ends. Ending a session tells every <see cref="ISessionEndObserver"/> in the same transaction. Session starts
 /// and ends are audit events of the server (<see cref="LoginEvents"/>); the command line audits its revocations itself.
 /// </summary>
+/// <remarks>
+/// What a sign-in runs per request (the lookup, a new session, the idle expiry, a refresh) is prepared SQL on kept
+/// connections (<see cref="PreparedSql"/>), as the hint login's statements are; appending a client and ending sessions
+/// (with their observers, in one transaction) stay on EF Core.
+/// </remarks>
 internal sealed class IdpSessions(
     IDbContextFactory<OidcDbContext> contexts,
+    PreparedSql sql,
     IServiceScopeFactory scopes,
     IOptions<SessionsOptions> options,
     TimeProvider timeProvider,
     LoginEvents? events = null)
 {
+    private const string SelectLive = """
+        SELECT "Sid", "Subject", "AuthTime", "Amr", "ClientIds", "CreatedAt", "IdleExpiresAt", "ExpiresAt"
+        FROM "IdpSessions" WHERE "Key" = @p0 AND "ExpiresAt" > @p1 AND "IdleExpiresAt" > @p2
+        """;
+
+    private const string Insert = """
+        INSERT INTO "IdpSessions" ("Key", "Sid", "Subject", "AuthTime", "Amr", "ClientIds", "CreatedAt", "IdleExpiresAt", "ExpiresAt")
+        VALUES (@p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8)
+        """;
+
+    private const string Refresh = """
+        UPDATE "IdpSessions" SET "AuthTime" = @p0, "Amr" = @p1, "IdleExpiresAt" = @p2 WHERE "Key" = @p3
+        """;
+
+    private const string Touch = """
+        UPDATE "IdpSessions" SET "IdleExpiresAt" = @p0 WHERE "Key" = @p1
+        """;
+
     /// <summary>The live session behind a cookie's handle, or null (no handle, unknown, ended, idle or past its lifetime).</summary>
     public async Task<IdpSession?> FindAsync(string? handle, CancellationToken cancellationToken)
     {
@@ -50,9 +74,18 @@ internal sealed class IdpSessions(
 
         var key = KeyFor(handle!);
         var now = timeProvider.GetUtcNow().ToUnixTimeSeconds();
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        var entry = await context.IdpSessions.AsNoTracking()
-            .FirstOrDefaultAsync(e => e.Key == key && e.ExpiresAt > now && e.IdleExpiresAt > now, cancellationToken);
+        var entry = await sql.QueryFirstAsync(SelectLive, [key, now, now], row => new IdpSessionEntry
+        {
+            Key = key,
+            Sid = row.GetString(0),
+            Subject = row.GetString(1),
+            AuthTime = row.GetInt64(2),
+            Amr = row.GetString(3),
+            ClientIds = row.GetString(4),
+            CreatedAt = row.GetInt64(5),
+            IdleExpiresAt = row.GetInt64(6),
+            ExpiresAt = row.GetInt64(7),
+        }, cancellationToken);
         return entry is null ? null : IdpSession.From(entry);
     }
 
@@ -70,13 +103,9 @@ internal sealed class IdpSessions(
             if (current.Subject == subject)
             {
                 var key = KeyFor(handle!);
-                await using var context = await contexts.CreateDbContextAsync(cancellationToken);
                 var idle = IdleExpiry(now, current.ExpiresAt);
-                await context.IdpSessions.Where(e => e.Key == key).ExecuteUpdateAsync(set => set
-                    .SetProperty(e => e.AuthTime, authTime.ToUnixTimeSeconds())
-                    .SetProperty(e => e.Amr, string.Join(' ', amr))
-                    .SetProperty(e => e.IdleExpiresAt, idle.ToUnixTimeSeconds()), cancellationToken);
-                await AppendClientAsync(context, key, current, clientId, cancellationToken);
+                await sql.ExecuteAsync(Refresh, [authTime.ToUnixTimeSeconds(), string.Join(' ', amr), idle.ToUnixTimeSeconds(), key], cancellationToken);
+                await AppendClientAsync(key, current, clientId, cancellationToken);
                 var clients = current.ClientIds.Contains(clientId, StringComparer.Ordinal) ? current.ClientIds : [.. current.ClientIds, clientId];
                 return (handle!, current with { AuthTime = authTime, Amr = amr, ClientIds = clients, IdleExpiresAt = idle });
             }
@@ -98,11 +127,8 @@ internal sealed class IdpSessions(
             IdleExpiresAt = IdleExpiry(now, expires).ToUnixTimeSeconds(),
             ExpiresAt = expires.ToUnixTimeSeconds(),
         };
-        await using (var context = await contexts.CreateDbContextAsync(cancellationToken))
-        {
-            context.IdpSessions.Add(entry);
-            await context.SaveChangesAsync(cancellationToken);
-        }
+        await sql.ExecuteAsync(Insert, [entry.Key, entry.Sid, entry.Subject, entry.AuthTime, entry.Amr, entry.ClientIds, entry.CreatedAt, entry.IdleExpiresAt,
+            entry.ExpiresAt], cancellationToken);
 
         events?.SessionChanged("session.started", clientId, subject, entry.Sid);
         return (newHandle, IdpSession.From(entry));
@@ -113,9 +139,8 @@ internal sealed class IdpSessions(
     {
         var key = KeyFor(handle);
         var idle = IdleExpiry(timeProvider.GetUtcNow(), session.ExpiresAt).ToUnixTimeSeconds();
-        await using var context = await contexts.CreateDbContextAsync(cancellationToken);
-        await context.IdpSessions.Where(e => e.Key == key).ExecuteUpdateAsync(set => set.SetProperty(e => e.IdleExpiresAt, idle), cancellationToken);
-        await AppendClientAsync(context, key, session, clientId, cancellationToken);
+        await sql.ExecuteAsync(Touch, [idle, key], cancellationToken);
+        await AppendClientAsync(key, session, clientId, cancellationToken);
     }
 
     /// <summary>
@@ -123,11 +148,12 @@ internal sealed class IdpSessions(
     /// that was read: a code issued for one client and a ceremony or code for another at the same moment both stay in
     /// the list (each client served must get its back-channel logout). SessionConcurrencyTests race them.
     /// </summary>
-    private static async Task AppendClientAsync(OidcDbContext context, string key, IdpSession read, string clientId, CancellationToken cancellationToken)
+    private async Task AppendClientAsync(string key, IdpSession read, string clientId, CancellationToken cancellationToken)
     {
         if (!read.ClientIds.Contains(clientId, StringComparer.Ordinal))
         {
             var padded = " " + clientId + " ";
+            await using var context = await contexts.CreateDbContextAsync(cancellationToken);
             await context.IdpSessions.Where(e => e.Key == key && !(" " + e.ClientIds + " ").Contains(padded))
                 .ExecuteUpdateAsync(set => set.SetProperty(e => e.ClientIds, e => e.ClientIds + " " + clientId), cancellationToken);
         }
