@@ -3,8 +3,11 @@ using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.Server.Tests.Authorization;
 
-/// <summary>docs/login-rules.md §3: what the browser gets back from /authorize.</summary>
-public sealed class AuthorizeTests
+/// <summary>
+/// docs/login-rules.md §3: what the browser gets back from /authorize. One server for the class, where each test mints
+/// its own hint and reads only its own answer; a test that moves the clock or sends a burst keeps its own.
+/// </summary>
+public sealed class AuthorizeTests(SharedServers servers) : IClassFixture<SharedServers>
 {
     private static void AssertErrorRedirect(AuthorizationResponse response, IDictionary<string, string?> request, string error, CorbadoOidcServerFactory factory)
     {
@@ -29,7 +32,7 @@ public sealed class AuthorizeTests
     [InlineData(true)]
     public async Task Authorize_GetOrPost_ValidHint_RedirectsWithCode(bool usePost)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
 
@@ -43,7 +46,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_FormPostResponseMode_ReturnsAutoPostingPageToRedirectUri()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["response_mode"] = "form_post";
@@ -59,7 +62,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_MissingHint_RedirectsWithLoginRequired()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(loginHint: null);
 
@@ -69,6 +72,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_ExpiredHint_RedirectsWithAccessDenied()
     {
+        // Its own server: it moves the clock.
         using var factory = new CorbadoOidcServerFactory();
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
@@ -80,7 +84,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_BadSignature_RedirectsWithAccessDenied()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var hint = factory.Minter.Mint();
         var request = OidcProtocol.AuthorizeParameters(hint[..^6] + (hint[^6] == 'A' ? "BBBBBB" : "AAAAAA"));
@@ -91,7 +95,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_WrongIssuer_RedirectsWithAccessDenied()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(p => p["iss"] = "pro-someone-else"));
 
@@ -101,7 +105,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_ReplayedHint_RedirectsWithAccessDenied()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var hint = factory.Minter.Mint();
         await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(hint));
@@ -113,7 +117,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_HintOlderThanMaxAge_RedirectsWithLoginRequired()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var issuedAt = factory.Clock.GetUtcNow().AddMinutes(-2).ToUnixTimeSeconds();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(p => p["iat"] = issuedAt));
@@ -125,7 +129,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_HintWithinMaxAge_IssuesCode()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["max_age"] = "60";
@@ -138,7 +142,7 @@ public sealed class AuthorizeTests
     [InlineData("login")]
     public async Task Authorize_PromptWithValidHint_IssuesCode(string prompt)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["prompt"] = prompt;
@@ -149,7 +153,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_PromptNoneWithoutHint_RedirectsWithLoginRequired()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(loginHint: null);
         request["prompt"] = "none";
@@ -160,7 +164,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_UnknownClient_Answers400WithoutRedirect()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
 
         var response = await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), clientId: "nobody"));
@@ -180,7 +184,7 @@ public sealed class AuthorizeTests
     [InlineData("https://evil.example/callback")]
     public async Task Authorize_UnregisteredRedirectUri_Answers400WithoutRedirect(string redirectUri)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var hint = factory.Minter.Mint();
 
@@ -196,7 +200,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_PkcePlain_IsRefused()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), CorbadoOidcServerFactory.PublicClientId, CorbadoOidcServerFactory.PublicRedirectUri);
         request["code_challenge"] = new string('a', 50);
@@ -211,7 +215,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_PublicClientWithoutPkce_IsRefused()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), CorbadoOidcServerFactory.PublicClientId, CorbadoOidcServerFactory.PublicRedirectUri);
 
@@ -227,7 +231,7 @@ public sealed class AuthorizeTests
     [InlineData("code id_token")]
     public async Task Authorize_ResponseTypeOtherThanCode_IsRefused(string responseType)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["response_type"] = responseType;
@@ -249,7 +253,7 @@ public sealed class AuthorizeTests
     [Fact]
     public async Task Authorize_UnregisteredScope_IsRefusedWithInvalidScope()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), scope: "openid admin");
 
@@ -264,6 +268,7 @@ public sealed class AuthorizeTests
     [InlineData(20)]
     public async Task Authorize_SameHintConcurrently_YieldsExactlyOneCode(int attempts)
     {
+        // Its own server: twenty requests at once would take much of the shared server's /authorize rate-limit bucket.
         using var factory = new CorbadoOidcServerFactory();
         using var client = factory.CreateProtocolClient();
         var hint = factory.Minter.Mint();

@@ -11,27 +11,31 @@ namespace Corbado.Oidc.Server.Tests.HostedPasskeys;
 
 /// <summary>
 /// Malformed and mutated ceremony bodies (JSON, base64url, CBOR, COSE keys, truncated authenticator data) at the hosted
-/// pages' verify calls: always a 400, never a 500, no code issued and no passkey stored.
+/// pages' verify calls: always a 400, never a 500, no code issued and no passkey stored. One server for the class, a
+/// user and an authenticator of its own for each test; no test of the class may ever issue a code.
 /// </summary>
-public sealed class HostedPasskeyFuzzTests : IDisposable
+public sealed class HostedPasskeyFuzzTests : IClassFixture<SharedServers>, IDisposable
 {
-    private const string Subject = "fuzzed-user";
-    private readonly CorbadoOidcServerFactory _factory = new(settings =>
-    {
-        HostedPasskeyDriver.AddHostedClient(settings);
-        // Hundreds of ceremonies from one address: the per-IP limit is not what these tests are about.
-        settings["RateLimiting:Enabled"] = "false";
-    });
+    private readonly string _subject = "fuzzed-user-" + Guid.NewGuid().ToString("N");
+    private readonly CorbadoOidcServerFactory _factory;
     private readonly HttpClient _client;
     private readonly SoftwareAuthenticator _authenticator = new("https://localhost", "localhost");
 
-    public HostedPasskeyFuzzTests() => _client = _factory.CreateProtocolClient();
+    public HostedPasskeyFuzzTests(SharedServers servers)
+    {
+        _factory = servers.Get("hosted", settings =>
+        {
+            HostedPasskeyDriver.AddHostedClient(settings);
+            // Hundreds of ceremonies from one address: the per-IP limit is not what these tests are about.
+            settings["RateLimiting:Enabled"] = "false";
+        });
+        _client = _factory.CreateProtocolClient();
+    }
 
     public void Dispose()
     {
         _client.Dispose();
         _authenticator.Dispose();
-        _factory.Dispose();
     }
 
     /// <summary>Structural breakage of a valid credential JSON, by name.</summary>
@@ -46,7 +50,7 @@ public sealed class HostedPasskeyFuzzTests : IDisposable
     [MemberData(nameof(Breakages))]
     public async Task SignInVerify_MalformedBody_400_NoCode(string breakage)
     {
-        await HostedPasskeyDriver.EnrolAsync(_factory, _client, Subject, _authenticator);
+        await HostedPasskeyDriver.EnrolAsync(_factory, _client, _subject, _authenticator);
         var request = await HostedPasskeyDriver.BeginSignInAsync(_client, HostedPasskeyDriver.AuthorizeParameters());
         var (ceremony, publicKey) = await HostedPasskeyDriver.OptionsAsync(_client, "passkeys/sign-in/options", new { request });
         var body = Break(breakage, new JsonObject { ["request"] = request, ["ceremony"] = ceremony, ["credential"] = _authenticator.Assert(publicKey) });
@@ -61,20 +65,20 @@ public sealed class HostedPasskeyFuzzTests : IDisposable
     [MemberData(nameof(Breakages))]
     public async Task EnrolVerify_MalformedBody_400_NothingStored(string breakage)
     {
-        var token = await HostedPasskeyDriver.NewEnrolmentTokenAsync(_factory, Subject);
+        var token = await HostedPasskeyDriver.NewEnrolmentTokenAsync(_factory, _subject);
         var (ceremony, publicKey) = await HostedPasskeyDriver.OptionsAsync(_client, "passkeys/enrol/options", new { token });
         var body = Break(breakage, new JsonObject { ["token"] = token, ["ceremony"] = ceremony, ["credential"] = _authenticator.Register(publicKey) });
 
         using var response = await _client.PostAsync("passkeys/enrol/verify", new StringContent(body, Encoding.UTF8, "application/json"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Equal(0, await CountAsync(context => context.PasskeyCredentials));
+        Assert.Equal(0, await CountAsync(context => context.PasskeyCredentials.Where(credential => credential.Subject == _subject)));
     }
 
     [Fact]
     public async Task SignInVerify_RandomByteMutations_Never500_NoCode()
     {
-        await HostedPasskeyDriver.EnrolAsync(_factory, _client, Subject, _authenticator);
+        await HostedPasskeyDriver.EnrolAsync(_factory, _client, _subject, _authenticator);
         var random = new Random(20);
         var request = await HostedPasskeyDriver.BeginSignInAsync(_client, HostedPasskeyDriver.AuthorizeParameters());
         foreach (var field in new[] { "clientDataJSON", "authenticatorData", "signature", "userHandle" })
@@ -99,7 +103,7 @@ public sealed class HostedPasskeyFuzzTests : IDisposable
     public async Task EnrolVerify_RandomByteMutations_Never500()
     {
         var random = new Random(21);
-        var token = await HostedPasskeyDriver.NewEnrolmentTokenAsync(_factory, Subject);
+        var token = await HostedPasskeyDriver.NewEnrolmentTokenAsync(_factory, _subject);
         foreach (var field in new[] { "clientDataJSON", "attestationObject" })
         {
             for (var round = 0; round < 12; round++)
@@ -114,7 +118,7 @@ public sealed class HostedPasskeyFuzzTests : IDisposable
                 Assert.True(answer.StatusCode is HttpStatusCode.BadRequest or HttpStatusCode.OK, $"{field} round {round}: {(int)answer.StatusCode}");
                 if (answer.StatusCode == HttpStatusCode.OK)
                 {
-                    token = await HostedPasskeyDriver.NewEnrolmentTokenAsync(_factory, Subject);
+                    token = await HostedPasskeyDriver.NewEnrolmentTokenAsync(_factory, _subject);
                 }
             }
         }

@@ -6,9 +6,10 @@ namespace Corbado.Oidc.Server.Tests.Hostile;
 
 /// <summary>
 /// Issue 5: authorization requests bent out of shape. None yields a code; errors go to the registered redirect URI
-/// only when client and redirect URI are exactly as registered, otherwise they are answered locally.
+/// only when client and redirect URI are exactly as registered, otherwise they are answered locally. One server for the
+/// class: each test mints its own hint and reads only its own answer.
 /// </summary>
-public sealed class HostileAuthorizeRequestTests
+public sealed class HostileAuthorizeRequestTests(SharedServers servers) : IClassFixture<SharedServers>
 {
     [Theory]
     [InlineData("javascript:alert(document.domain)")]
@@ -24,7 +25,7 @@ public sealed class HostileAuthorizeRequestTests
     [InlineData("https://rp.example.com/callback\nLocation: https://evil.example")]
     public async Task Authorize_RedirectUriNotExactlyRegistered_Answers400WithoutRedirect(string redirectUri)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint(), redirectUri: redirectUri);
 
@@ -44,7 +45,7 @@ public sealed class HostileAuthorizeRequestTests
     [InlineData("code_challenge", "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")]
     public async Task Authorize_DuplicatedParameter_IsRefusedWithoutCode(string name, string second)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         var query = QueryHelpers.AddQueryString("authorize", request) + "&" + name + "=" + Uri.EscapeDataString(second);
@@ -67,7 +68,7 @@ public sealed class HostileAuthorizeRequestTests
     [InlineData(null, "S256")]
     public async Task Authorize_MalformedPkce_RedirectsWithInvalidRequest(string? challenge, string? method)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["code_challenge"] = challenge;
@@ -86,7 +87,7 @@ public sealed class HostileAuthorizeRequestTests
     [InlineData("none login")]
     public async Task Authorize_UnsupportedOrContradictoryPrompt_IsRefusedWithoutCode(string prompt)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["prompt"] = prompt;
@@ -101,7 +102,7 @@ public sealed class HostileAuthorizeRequestTests
     [Fact]
     public async Task Authorize_OversizedState_IsAnsweredLocallyWithoutEchoOrCode()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["state"] = new string('s', 64 * 1024);
@@ -117,7 +118,7 @@ public sealed class HostileAuthorizeRequestTests
     [Fact]
     public async Task Authorize_OversizedNonce_RedirectsWithInvalidRequest()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["nonce"] = new string('n', 64 * 1024);
@@ -133,7 +134,7 @@ public sealed class HostileAuthorizeRequestTests
     [Fact]
     public async Task Authorize_StateAndNonceAtTheLimit_StillIssueCode()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["state"] = new string('s', 8192);

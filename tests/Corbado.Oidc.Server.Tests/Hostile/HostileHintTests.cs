@@ -8,9 +8,10 @@ namespace Corbado.Oidc.Server.Tests.Hostile;
 
 /// <summary>
 /// Issue 5: forged and malformed signedPasskeyData sent through /authorize. Each one is answered with an error
-/// redirect (access_denied) to the registered redirect URI, never a code, a token or a 500.
+/// redirect (access_denied) to the registered redirect URI, never a code, a token or a 500. One server for the class:
+/// each test mints its own hint and reads only its own answer.
 /// </summary>
-public sealed class HostileHintTests
+public sealed class HostileHintTests(SharedServers servers) : IClassFixture<SharedServers>
 {
     public static TheoryData<string> HostileHints => new()
     {
@@ -22,7 +23,8 @@ public sealed class HostileHintTests
         "empty_signature", "signature_of_other_key", "utf8_bom_payload",
     };
 
-    private static string Forge(string kind, HintMinter minter)
+    /// <summary>A hostile hint; <paramref name="clock"/> is the server's (a shared server's fake clock stands still while real time passes).</summary>
+    private static string Forge(string kind, HintMinter minter, TimeProvider clock)
     {
         var header = minter.DefaultHeader().ToJsonString();
         var payload = minter.DefaultPayload().ToJsonString();
@@ -39,10 +41,10 @@ public sealed class HostileHintTests
             "kid_sql" => minter.Sign(minter.DefaultHeader().With("kid", "' OR '1'='1'; DROP TABLE OpenIddictTokens;--"), payload),
             "kid_very_long" => minter.Sign(minter.DefaultHeader().With("kid", new string('k', 4000)), payload),
             "kid_number" => minter.Sign(minter.DefaultHeader().With("kid", 12345), payload),
-            "jku_to_attacker" => new HintMinter(attacker, minter.ProjectId, TimeProvider.System).Mint(header: h => h["jku"] = "https://attacker.example/jwks"),
-            "x5u_to_attacker" => new HintMinter(attacker, minter.ProjectId, TimeProvider.System).Mint(header: h => h["x5u"] = "https://attacker.example/cert.pem"),
-            "jwk_embedded_attacker" => new HintMinter(attacker, minter.ProjectId, TimeProvider.System).Mint(header: h => h["jwk"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(attacker.ToPublicJwk()))),
-            "x5c_embedded_attacker" => new HintMinter(attacker, minter.ProjectId, TimeProvider.System).Mint(header: h => h["x5c"] = new JsonArray("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA")),
+            "jku_to_attacker" => new HintMinter(attacker, minter.ProjectId, clock).Mint(header: h => h["jku"] = "https://attacker.example/jwks"),
+            "x5u_to_attacker" => new HintMinter(attacker, minter.ProjectId, clock).Mint(header: h => h["x5u"] = "https://attacker.example/cert.pem"),
+            "jwk_embedded_attacker" => new HintMinter(attacker, minter.ProjectId, clock).Mint(header: h => h["jwk"] = JsonNode.Parse(System.Text.Json.JsonSerializer.Serialize(attacker.ToPublicJwk()))),
+            "x5c_embedded_attacker" => new HintMinter(attacker, minter.ProjectId, clock).Mint(header: h => h["x5c"] = new JsonArray("MIIBIjANBgkqhkiG9w0BAQEFAAOCAQ8AMIIBCgKCAQEA")),
             "crit_unknown" => minter.Mint(header: h => { h["crit"] = new JsonArray("exp-wrapper"); h["exp-wrapper"] = true; }),
             "bad_base64url" => "eyJ!!!.eyJ***.sig+/=",
             "two_segments" => string.Join('.', minter.Mint().Split('.')[..2]),
@@ -60,7 +62,7 @@ public sealed class HostileHintTests
             "payload_json_array" => minter.Sign(header, "[1,2,3]"),
             "header_not_json" => minter.Sign("{\"alg\":\"RS256\",", payload),
             "empty_signature" => HintMinter.Unsigned(header, payload),
-            "signature_of_other_key" => new HintMinter(attacker, minter.ProjectId, TimeProvider.System).Mint(),
+            "signature_of_other_key" => new HintMinter(attacker, minter.ProjectId, clock).Mint(),
             "utf8_bom_payload" => minter.Sign(header, "\uFEFF" + payload),
             _ => throw new ArgumentOutOfRangeException(nameof(kind)),
         };
@@ -70,9 +72,9 @@ public sealed class HostileHintTests
     [MemberData(nameof(HostileHints))]
     public async Task Authorize_HostileHint_RedirectsWithErrorAndNoCode(string kind)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
-        var request = OidcProtocol.AuthorizeParameters(Forge(kind, factory.Minter));
+        var request = OidcProtocol.AuthorizeParameters(Forge(kind, factory.Minter, factory.Clock));
 
         var response = await client.AuthorizeAsync(request, usePost: true);
 
@@ -88,7 +90,7 @@ public sealed class HostileHintTests
     [InlineData(true)]
     public async Task Authorize_NulCharactersInHint_AnswersInvalidRequestWithoutCode(bool usePost)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint() + "\0\0");
 
@@ -115,7 +117,7 @@ public sealed class HostileHintTests
     [InlineData(1024 * 1024)]
     public async Task Authorize_OversizedHintByPost_IsRefusedWithoutCode(int size)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var hint = factory.Minter.Mint(p => p["padding"] = new string('p', size));
         var request = OidcProtocol.AuthorizeParameters(hint);
@@ -148,6 +150,7 @@ public sealed class HostileHintTests
     [Fact]
     public async Task Authorize_SameHintFiftyTimesConcurrently_ExactlyOneCode()
     {
+        // Its own server: fifty requests at once would take most of the shared server's /authorize rate-limit bucket.
         using var factory = new CorbadoOidcServerFactory();
         var hint = factory.Minter.Mint();
         var clients = Enumerable.Range(0, 50).Select(_ => factory.CreateProtocolClient()).ToList();

@@ -8,12 +8,13 @@ namespace Corbado.Oidc.Server.Tests.Hostile;
 
 /// <summary>
 /// Requests found by a fuzz outside the team: each is a spec-conformant 4xx on both doors (fast path on and off), never
-/// a 500, and never tokens.
+/// a 500, and never tokens. One server per door for the class: each test issues its own code and reads only its own
+/// answers.
 /// </summary>
-public sealed class HostileTokenRequestTests
+public sealed class HostileTokenRequestTests(SharedServers servers) : IClassFixture<SharedServers>
 {
-    private static CorbadoOidcServerFactory CreateFactory(bool fastPath)
-        => new(settings => settings["Oidc:FastPath"] = fastPath ? "true" : "false");
+    private CorbadoOidcServerFactory Server(bool fastPath)
+        => servers.Get(fastPath ? "fast-path" : "openiddict", settings => settings["Oidc:FastPath"] = fastPath ? "true" : "false");
 
     private static async Task<string> IssueCodeAsync(CorbadoOidcServerFactory factory, HttpClient client)
         => (await client.AuthorizeAsync(OidcProtocol.AuthorizeParameters(factory.Minter.Mint()))).Code
@@ -47,7 +48,7 @@ public sealed class HostileTokenRequestTests
     [InlineData(false)]
     public async Task Token_BasicAuthenticatesOneClientAndBodyNamesAnother_IsRefusedWithInvalidRequest(bool fastPath)
     {
-        using var factory = CreateFactory(fastPath);
+        var factory = Server(fastPath);
         using var client = factory.CreateProtocolClient();
         var code = await IssueCodeAsync(factory, client);
         using var request = TokenRequest(code, CorbadoOidcServerFactory.ConfidentialClientSecret,
@@ -72,7 +73,7 @@ public sealed class HostileTokenRequestTests
     [InlineData(false, "text/html, application/x-www-form-urlencoded")]
     public async Task Token_ContentTypeListingSeveralMediaTypes_Answers400InvalidRequest(bool fastPath, string contentType)
     {
-        using var factory = CreateFactory(fastPath);
+        var factory = Server(fastPath);
         using var client = factory.CreateProtocolClient();
         var code = await IssueCodeAsync(factory, client);
         using var request = TokenRequest(code, CorbadoOidcServerFactory.ConfidentialClientSecret);
@@ -91,7 +92,7 @@ public sealed class HostileTokenRequestTests
     [InlineData(false)]
     public async Task Token_BasicCredentialsWithEmptySecret_Answers401InvalidClientWithBasicChallenge(bool fastPath)
     {
-        using var factory = CreateFactory(fastPath);
+        var factory = Server(fastPath);
         using var client = factory.CreateProtocolClient();
         var code = await IssueCodeAsync(factory, client);
         using var request = TokenRequest(code, basicSecret: "");
@@ -112,7 +113,7 @@ public sealed class HostileTokenRequestTests
     [InlineData(false, "code id_token code")]
     public async Task Authorize_ResponseTypeRepeatingCode_IsRefusedWithoutCodeOrServerError(bool fastPath, string responseType)
     {
-        using var factory = CreateFactory(fastPath);
+        var factory = Server(fastPath);
         using var client = factory.CreateProtocolClient();
         var request = OidcProtocol.AuthorizeParameters(factory.Minter.Mint());
         request["response_type"] = responseType;
@@ -130,7 +131,7 @@ public sealed class HostileTokenRequestTests
     [InlineData(false)]
     public async Task Token_CodeVerifierRepeatedForACodeWithoutChallenge_IsRefusedWithInvalidRequest(bool fastPath)
     {
-        using var factory = CreateFactory(fastPath);
+        var factory = Server(fastPath);
         using var client = factory.CreateProtocolClient();
         var code = await IssueCodeAsync(factory, client);
         var verifier = Pkce.Create().Verifier;
@@ -162,7 +163,7 @@ public sealed class HostileTokenRequestTests
     [InlineData("GET", ".well-known/jwks", "x")]
     public async Task AnyEndpoint_RepeatedParameter_IsRefusedWithInvalidRequest(string method, string path, string parameter)
     {
-        using var factory = CreateFactory(fastPath: true);
+        var factory = Server(fastPath: true);
         using var client = factory.CreateProtocolClient();
         using var request = method == "GET"
             ? new HttpRequestMessage(HttpMethod.Get, $"{path}?{parameter}=a&{parameter}=b")

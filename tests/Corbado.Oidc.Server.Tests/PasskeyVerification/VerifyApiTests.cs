@@ -13,21 +13,20 @@ namespace Corbado.Oidc.Server.Tests.PasskeyVerification;
 /// <summary>
 /// docs/login-rules.md §5: <c>POST /api/v1/passkey-logins/verify</c> answers the verified identity for a valid hint, under
 /// the same verification and single-use record as /authorize, and an RFC 9457 problem with the reason code otherwise.
+/// One server for the class: each test mints its own hint and reads only its own answers.
 /// </summary>
-public sealed class VerifyApiTests : IDisposable
+public sealed class VerifyApiTests(SharedServers servers) : IClassFixture<SharedServers>
 {
     private const string BackendId = "custom-backend";
     private const string BackendSecret = "custom-backend-secret-0123456789abcdef";
     private const string Subject = "c364a852-0071-70a4-0fe8-ed5728aa9522";
 
-    private readonly CorbadoOidcServerFactory _factory = new(settings =>
+    private readonly CorbadoOidcServerFactory _factory = servers.Get("verify-api", settings =>
     {
         settings["Clients:2:ClientId"] = BackendId;
         settings["Clients:2:ClientSecret"] = BackendSecret;
         settings["Clients:2:AllowPasskeyVerification"] = "true";
     });
-
-    public void Dispose() => _factory.Dispose();
 
     private async Task<HttpResponseMessage> VerifyAsync(object? body, string? clientId = BackendId, string? secret = BackendSecret, string? rawBody = null)
     {

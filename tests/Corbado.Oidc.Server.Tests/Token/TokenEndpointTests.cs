@@ -6,8 +6,12 @@ using Microsoft.IdentityModel.Tokens;
 
 namespace Corbado.Oidc.Server.Tests.Token;
 
-/// <summary>docs/login-rules.md §4 and RFC 6749 §4.1.3 / §5.2: redeeming an authorization code at <c>/token</c>.</summary>
-public sealed class TokenEndpointTests
+/// <summary>
+/// docs/login-rules.md §4 and RFC 6749 §4.1.3 / §5.2: redeeming an authorization code at <c>/token</c>. One server for
+/// the class, where each test redeems its own code and reads only its own answers; a test that moves the clock or needs
+/// other clients keeps its own.
+/// </summary>
+public sealed class TokenEndpointTests(SharedServers servers) : IClassFixture<SharedServers>
 {
     private const string OtherClientId = "rp-other";
     private const string OtherClientSecret = "rp-other-secret-0123456789abcdefghij";
@@ -49,7 +53,7 @@ public sealed class TokenEndpointTests
     [InlineData(false)]
     public async Task Token_BasicOrPostClientSecret_IssuesBearerTokens(bool useBasic)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client);
 
@@ -66,6 +70,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Token_IdToken_CarriesEveryClaimTheSpecRequires()
     {
+        // Its own server: it moves the clock.
         using var factory = new CorbadoOidcServerFactory();
         using var client = factory.CreateProtocolClient();
         var hintIssuedAt = factory.Clock.GetUtcNow().ToUnixTimeSeconds();
@@ -100,7 +105,7 @@ public sealed class TokenEndpointTests
     [InlineData("", false)]
     public async Task Token_WrongClientSecret_AnswersInvalidClient(string secret, bool useBasic)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client);
 
@@ -121,7 +126,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Token_VeryLongSecret_AnswersInvalidClient()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client);
 
@@ -133,7 +138,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Token_ConfidentialClientWithoutSecret_AnswersInvalidClient()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client);
 
@@ -146,7 +151,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Token_CodeRedeemedTwice_RefusesSecondAndRevokesTokensFromFirst()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client);
         using var first = await client.RedeemCodeAsync(code);
@@ -167,7 +172,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Authorize_Code_IsShortRandomHandleStoredOnlyAsHash()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
 
         var (code, _) = await AuthorizeAsync(factory, client);
@@ -184,7 +189,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Token_SameCodeRedeemedConcurrently_IssuesTokensExactlyOnce()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client);
 
@@ -220,6 +225,7 @@ public sealed class TokenEndpointTests
     [InlineData(61, HttpStatusCode.BadRequest)]
     public async Task Token_CodeLifetime_IsSixtySeconds(int secondsLater, HttpStatusCode expected)
     {
+        // Its own server: it moves the clock.
         using var factory = new CorbadoOidcServerFactory();
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client);
@@ -249,7 +255,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Token_CorrectPkceVerifier_IssuesTokens()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var pkce = Pkce.Create();
         var (code, _) = await AuthorizeAsync(factory, client, pkce);
@@ -264,7 +270,7 @@ public sealed class TokenEndpointTests
     [InlineData("wrong-verifier-wrong-verifier-wrong-verifier-0123")]
     public async Task Token_PkceVerifierMissingOrWrong_AnswersInvalidGrant(string? verifier)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client, Pkce.Create());
 
@@ -277,7 +283,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Token_VerifierWithoutChallenge_AnswersInvalidRequest()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var (code, _) = await AuthorizeAsync(factory, client);
 
@@ -298,7 +304,7 @@ public sealed class TokenEndpointTests
     [InlineData("urn:ietf:params:oauth:grant-type:token-exchange", "unauthorized_client")]
     public async Task Token_GrantTypeOtherThanAuthorizationCode_IsRefusedForTheLoginClient(string grantType, string error)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
 
         using var response = await client.PostAsync("token", new FormUrlEncodedContent(new Dictionary<string, string>
@@ -323,7 +329,7 @@ public sealed class TokenEndpointTests
     [InlineData("application/x-www-form-urlencoded", "")]
     public async Task Token_MalformedBody_AnswersInvalidRequest(string contentType, string body)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         using var content = new StringContent(body);
         content.Headers.ContentType = new MediaTypeHeaderValue(contentType);
@@ -336,7 +342,7 @@ public sealed class TokenEndpointTests
     [Fact]
     public async Task Token_GetRequest_IsRefused()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
 
         using var response = await client.GetAsync("token?grant_type=authorization_code&code=x");

@@ -5,8 +5,11 @@ using Corbado.Oidc.Testing;
 
 namespace Corbado.Oidc.Server.Tests.Token;
 
-/// <summary>OIDC Core §5.3 (userinfo) and OIDC Discovery §3: what a relying party reads besides the token response.</summary>
-public sealed class UserInfoAndDiscoveryTests
+/// <summary>
+/// OIDC Core §5.3 (userinfo) and OIDC Discovery §3: what a relying party reads besides the token response. One server for
+/// the class, where each test logs in with its own hint; the test that moves the clock keeps its own.
+/// </summary>
+public sealed class UserInfoAndDiscoveryTests(SharedServers servers) : IClassFixture<SharedServers>
 {
     private static async Task<string> LoginAsync(CorbadoOidcServerFactory factory, HttpClient client)
     {
@@ -20,7 +23,7 @@ public sealed class UserInfoAndDiscoveryTests
     [InlineData("POST")]
     public async Task UserInfo_BearerAccessToken_ReturnsSubject(string method)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var accessToken = await LoginAsync(factory, client);
         using var request = new HttpRequestMessage(new HttpMethod(method), "userinfo");
@@ -40,7 +43,7 @@ public sealed class UserInfoAndDiscoveryTests
     [Fact]
     public async Task UserInfo_AccessTokenInFormBody_ReturnsSubject()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         var accessToken = await LoginAsync(factory, client);
 
@@ -56,7 +59,7 @@ public sealed class UserInfoAndDiscoveryTests
     [InlineData("eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.")]
     public async Task UserInfo_MissingOrInvalidToken_Answers401WithBearerChallenge(string? accessToken)
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, "userinfo");
         if (accessToken is not null)
@@ -79,6 +82,7 @@ public sealed class UserInfoAndDiscoveryTests
     [Fact]
     public async Task UserInfo_ExpiredAccessToken_Answers401()
     {
+        // Its own server: it moves the clock.
         using var factory = new CorbadoOidcServerFactory();
         using var client = factory.CreateProtocolClient();
         var accessToken = await LoginAsync(factory, client);
@@ -94,7 +98,7 @@ public sealed class UserInfoAndDiscoveryTests
     [Fact]
     public async Task Discovery_DescribesExactlyWhatIsImplemented()
     {
-        using var factory = new CorbadoOidcServerFactory();
+        var factory = servers.Default;
         using var client = factory.CreateProtocolClient();
 
         using var response = await client.GetAsync(".well-known/openid-configuration");

@@ -8,16 +8,20 @@ namespace Corbado.Oidc.Server.Tests.TokenExchange;
 
 /// <summary>
 /// Refresh tokens for clients allowed them (OIDC Core §11, RFC 6749 §6): rotated at every use, a reused one revokes the
-/// whole family (RFC 9700 §4.14.2), revocable by their client (RFC 7009), with a per-client lifetime.
+/// whole family (RFC 9700 §4.14.2), revocable by their client (RFC 7009), with a per-client lifetime. One server for the
+/// class, where each test exchanges its own hint and uses only its own tokens; the test that moves the clock takes a
+/// server of its own.
 /// </summary>
-public sealed class RefreshTokenTests : IDisposable
+public sealed class RefreshTokenTests(SharedServers servers) : IClassFixture<SharedServers>
 {
     private const string AppId = "native-bff";
     private const string AppSecret = "native-bff-secret-0123456789abcdefghij";
     private const string OtherId = "other-bff";
     private const string OtherSecret = "other-bff-secret-0123456789abcdefghij";
 
-    private readonly CorbadoOidcServerFactory _factory = new(settings =>
+    private CorbadoOidcServerFactory _factory = servers.Get("refresh-tokens", Configure);
+
+    private static void Configure(Dictionary<string, string?> settings)
     {
         settings["Clients:2:ClientId"] = AppId;
         settings["Clients:2:ClientSecret"] = AppSecret;
@@ -29,9 +33,7 @@ public sealed class RefreshTokenTests : IDisposable
         settings["Clients:3:ClientSecret"] = OtherSecret;
         settings["Clients:3:AllowTokenExchange"] = "true";
         settings["Clients:3:AllowRefreshTokens"] = "true";
-    });
-
-    public void Dispose() => _factory.Dispose();
+    }
 
     private async Task<(HttpStatusCode Status, JsonElement Json)> PostAsync(string path, Dictionary<string, string> form, string clientId = AppId, string secret = AppSecret)
     {
@@ -172,6 +174,8 @@ public sealed class RefreshTokenTests : IDisposable
     [Fact]
     public async Task Refresh_AfterTheClientsLifetime_IsInvalidGrant()
     {
+        // A server no other test uses: this one moves the clock.
+        _factory = servers.Get("refresh-tokens-own-clock", Configure);
         var (_, first) = await ExchangeAsync("openid offline_access");
 
         _factory.Clock.Advance(TimeSpan.FromMinutes(61));

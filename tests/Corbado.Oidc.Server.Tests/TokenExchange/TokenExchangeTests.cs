@@ -14,15 +14,16 @@ namespace Corbado.Oidc.Server.Tests.TokenExchange;
 /// <summary>
 /// docs/native-apps.md: a signedPasskeyData exchanged at /token (RFC 8693) by a client allowed the grant, under the same
 /// verification and single-use record as /authorize.
+/// One server for the class: each test mints its own hint and reads only its own answers.
 /// </summary>
-public sealed class TokenExchangeTests : IDisposable
+public sealed class TokenExchangeTests(SharedServers servers) : IClassFixture<SharedServers>
 {
     private const string GrantType = "urn:ietf:params:oauth:grant-type:token-exchange";
     private const string SubjectTokenType = "urn:corbado:params:oauth:token-type:signed_passkey_data";
     private const string AppId = "native-bff";
     private const string AppSecret = "native-bff-secret-0123456789abcdefghij";
 
-    private readonly CorbadoOidcServerFactory _factory = new(settings =>
+    private readonly CorbadoOidcServerFactory _factory = servers.Get("token-exchange", settings =>
     {
         settings["Clients:2:ClientId"] = AppId;
         settings["Clients:2:ClientSecret"] = AppSecret;
@@ -30,8 +31,6 @@ public sealed class TokenExchangeTests : IDisposable
         settings["Clients:2:Audiences:0"] = "orders-api";
         settings["Clients:2:Resources:0"] = "https://files.example.com/";
     });
-
-    public void Dispose() => _factory.Dispose();
 
     private async Task<(HttpResponseMessage Response, JsonElement Json)> ExchangeAsync(string? hint, string scope = "openid profile email",
         string subjectTokenType = SubjectTokenType, string? clientId = AppId, string? secret = AppSecret, IDictionary<string, string>? extra = null)
