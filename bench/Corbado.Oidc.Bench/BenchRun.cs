@@ -169,6 +169,8 @@ public static class BenchRun
         // The rest of the hints are minted while the runs go, and a replacement for each stale one dropped.
         hints.StartProducer(hintsNeeded - premint, limit: 3L * hintsNeeded + 10_000);
         var measurements = new List<EntryMeasurement>();
+        using var stopWatching = new CancellationTokenSource();
+        var watchingJit = server.WatchJitThreads(stopWatching.Token);
         foreach (var entry in options.Entries)
         {
             var client = BenchClients.For(entry);
@@ -185,6 +187,8 @@ public static class BenchRun
             measurements.Add(await MeasureEntryAsync(options, configuration, database, entry, server, driver, hints, connectionString, sqliteFile, cancellationToken));
         }
 
+        await stopWatching.CancelAsync();
+        await watchingJit;
         var peakRss = server.HasExited ? 0 : server.PeakResidentBytes();
         var rssAfter = server.HasExited ? 0 : server.ResidentBytes();
         // Again on the server's core, now idle: the machine's speed drifts, and the ratio uses the lower floor.

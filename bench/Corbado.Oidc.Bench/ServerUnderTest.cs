@@ -50,6 +50,8 @@ public sealed class ServerUnderTest : IAsyncDisposable
 
     public int ProcessId => _process.Id;
 
+    private readonly Dictionary<string, double> _jitThreads = new(StringComparer.Ordinal);
+
     public bool HasExited => _process.HasExited;
 
     /// <summary>Bytes the server has written to standard output and error so far (as drained).</summary>
@@ -136,28 +138,53 @@ public sealed class ServerUnderTest : IAsyncDisposable
 
     /// <summary>
     /// CPU seconds of the runtime's tiered-compilation thread (Linux names it <c>.NET Tiered Com</c>, the first 15
-    /// characters of ".NET Tiered Compilation Worker"): where hot methods are recompiled with full optimisation. While
-    /// it is busy the server is still warming up, and its share of the server's CPU says how much.
+    /// characters of ".NET Tiered Compilation Worker"), since the server started: where hot methods are recompiled with
+    /// full optimisation. While it is busy the server is still warming up, and its share of the server's CPU says how much.
+    /// The runtime ends the thread when it has been idle a while and starts a new one later, and an ended thread's time
+    /// leaves /proc: so each thread's last reading is kept by its id, and <see cref="WatchJitThreads"/> reads them often.
     /// </summary>
     public double JitThreadCpuSeconds()
     {
-        var total = 0.0;
-        foreach (var task in Directory.EnumerateDirectories($"/proc/{ProcessId}/task"))
+        lock (_jitThreads)
         {
-            try
+            foreach (var task in Directory.EnumerateDirectories($"/proc/{ProcessId}/task"))
             {
-                if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                try
                 {
-                    total += StatCpuSeconds(Path.Combine(task, "stat"));
+                    if (File.ReadAllText(Path.Combine(task, "comm")).StartsWith(".NET Tiered Com", StringComparison.Ordinal))
+                    {
+                        _jitThreads[Path.GetFileName(task)] = StatCpuSeconds(Path.Combine(task, "stat"));
+                    }
+                }
+                catch (IOException)
+                {
+                    // The thread ended between the listing and the read: its last reading stays.
                 }
             }
-            catch (IOException)
+
+            return _jitThreads.Values.Sum();
+        }
+    }
+
+    /// <summary>Reads the JIT threads every 250 ms until <paramref name="cancellationToken"/> ends, so an ended thread's time is kept.</summary>
+    public async Task WatchJitThreads(CancellationToken cancellationToken)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(cancellationToken) && !HasExited)
             {
-                // The thread ended between the listing and the read: it has nothing more to add.
+                JitThreadCpuSeconds();
             }
         }
-
-        return total;
+        catch (OperationCanceledException)
+        {
+            // Stopped with the run.
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The server is gone.
+        }
     }
 
     private static double StatCpuSeconds(string statFile)
