@@ -298,29 +298,35 @@ public static class BenchRun
         var scraper = configuration.ManagementPort && server.ManagementAddress is { } management
             ? new MetricsScraper(management, TimeSpan.FromSeconds(configuration.ScrapeIntervalSeconds), maxScrapes: options.WarmupJitLimitSeconds / configuration.ScrapeIntervalSeconds + 1)
             : null;
-        // Settled: two slices in a row under the threshold (the thread works in bursts).
-        while (quietSlices < 2 && watch.Elapsed < jitLimit && !server.HasExited)
+        try
         {
-            var cpuBefore = server.CpuSeconds();
-            var jitBefore = server.JitThreadCpuSeconds();
-            // A slice is bounded by time (no new operation starts after it) and by count.
-            var warm = await driver.RunAsync(100_000, options.Concurrency, slice, log: null, () => !server.HasExited, cancellationToken);
-            ThrowIfFailed(warm);
-            // Past the pre-minted allowance, every hint the wait took is owed to the timed run by the producer.
-            var before = operations - options.Warmup;
-            operations += warm.Attempted;
-            if (EntryPoints.UsesHintPerOperation(entry))
+            // Settled: two slices in a row under the threshold (the thread works in bursts).
+            while (quietSlices < 2 && watch.Elapsed < jitLimit && !server.HasExited)
             {
-                hints.Owe(Math.Max(0, operations - options.Warmup - Math.Max(before, options.WarmupHintAllowance)));
+                var cpuBefore = server.CpuSeconds();
+                var jitBefore = server.JitThreadCpuSeconds();
+                // A slice is bounded by time (no new operation starts after it) and by count.
+                var warm = await driver.RunAsync(100_000, options.Concurrency, slice, log: null, () => !server.HasExited, cancellationToken);
+                ThrowIfFailed(warm);
+                // Past the pre-minted allowance, every hint the wait took is owed to the timed run by the producer.
+                var before = operations - options.Warmup;
+                operations += warm.Attempted;
+                if (EntryPoints.UsesHintPerOperation(entry))
+                {
+                    hints.Owe(Math.Max(0, operations - options.Warmup - Math.Max(before, options.WarmupHintAllowance)));
+                }
+                var cpu = server.CpuSeconds() - cpuBefore;
+                lastPercent = cpu > 0 ? Math.Round(100 * (server.JitThreadCpuSeconds() - jitBefore) / cpu, 2) : null;
+                quietSlices = lastPercent is { } percent && percent < BenchOptions.JitSettledPercent ? quietSlices + 1 : 0;
             }
-            var cpu = server.CpuSeconds() - cpuBefore;
-            lastPercent = cpu > 0 ? Math.Round(100 * (server.JitThreadCpuSeconds() - jitBefore) / cpu, 2) : null;
-            quietSlices = lastPercent is { } percent && percent < BenchOptions.JitSettledPercent ? quietSlices + 1 : 0;
         }
-
-        if (scraper is not null)
+        finally
         {
-            await scraper.StopAsync();
+            // A failed slice throws: the scraper stops with it, not in the middle of the next entry point's run.
+            if (scraper is not null)
+            {
+                await scraper.StopAsync();
+            }
         }
 
         var settled = quietSlices >= 2;

@@ -9,18 +9,29 @@ using static OpenIddict.Abstractions.OpenIddictConstants;
 namespace Corbado.Oidc.Server.FastPath;
 
 /// <summary>
-/// The fast door of /token: an authorization_code grant with only the parameters that grant uses, from a client that
-/// authenticates with its secret by exactly one method (RFC 6749 §2.3.1, basic or post) or is public. The client is
-/// authenticated by <see cref="ClientPolicies.ValidateSecretAsync"/> (a wrong secret is answered as OpenIddict answers
-/// it); the code is redeemed by <see cref="AuthorizationCodeFlow"/>, as on OpenIddict's door. Anything else is left
-/// untouched for OpenIddict, and the first condition that sent it there is logged at Debug (event 2010).
+/// The fast door of /token: an authorization_code grant, or a refresh_token grant without a <c>scope</c>, with only the
+/// parameters that grant uses, from a client that authenticates with its secret by exactly one method (RFC 6749 §2.3.1,
+/// basic or post) or, for a code, is public. The client is authenticated by <see cref="ClientPolicies.ValidateSecretAsync"/>
+/// (a wrong secret is answered as OpenIddict answers it); the code is redeemed by <see cref="AuthorizationCodeFlow"/> and
+/// the refresh token rotated by <see cref="RefreshTokenFlow"/>, as on OpenIddict's door. Anything else is left untouched
+/// for OpenIddict, and the first condition that sent it there is logged at Debug (event 2010).
 /// </summary>
-internal sealed class FastTokenEndpoint(ClientPolicies clients, AuthorizationCodeFlow flow, LoginEvents events, ILogger<FastTokenEndpoint> logger)
+internal sealed class FastTokenEndpoint(ClientPolicies clients, AuthorizationCodeFlow codes, RefreshTokenFlow refreshTokens, LoginEvents events,
+    ILogger<FastTokenEndpoint> logger)
 {
-    /// <summary>The parameters of an authorization_code token request (RFC 6749 §4.1.3, RFC 7636 §4.5); any other is OpenIddict's.</summary>
-    private static readonly HashSet<string> Understood = new(StringComparer.Ordinal)
+    /// <summary>The parameters of an authorization_code token request (RFC 6749 §4.1.3, RFC 7636 §4.5).</summary>
+    private static readonly HashSet<string> CodeGrant = new(StringComparer.Ordinal)
     {
         Parameters.GrantType, Parameters.Code, Parameters.RedirectUri, Parameters.CodeVerifier, Parameters.ClientId, Parameters.ClientSecret,
+    };
+
+    /// <summary>
+    /// The parameters of a refresh_token request that keeps the grant's scope (RFC 6749 §6); a <c>scope</c> (narrowing
+    /// it, checked against the client's permissions) is OpenIddict's.
+    /// </summary>
+    private static readonly HashSet<string> RefreshGrant = new(StringComparer.Ordinal)
+    {
+        Parameters.GrantType, Parameters.RefreshToken, Parameters.ClientId, Parameters.ClientSecret,
     };
 
     public async Task<bool> TryHandleAsync(HttpContext context)
@@ -32,14 +43,26 @@ internal sealed class FastTokenEndpoint(ClientPolicies clients, AuthorizationCod
         }
 
         var form = await request.ReadFormAsync(context.RequestAborted);
-        if (FastRequestParameters.ReadSingleValues(form, Understood) is not { } parameters)
+        var grantType = form[Parameters.GrantType].Count == 1 ? form[Parameters.GrantType][0] : null;
+        var (understood, grantPermission, grantParameter) = grantType switch
         {
-            return PassOn("a parameter repeated, empty or not of the code grant");
+            GrantTypes.AuthorizationCode => (CodeGrant, Permissions.GrantTypes.AuthorizationCode, Parameters.Code),
+            GrantTypes.RefreshToken => (RefreshGrant, Permissions.GrantTypes.RefreshToken, Parameters.RefreshToken),
+            _ => (null, null, null),
+        };
+        if (understood is null)
+        {
+            return PassOn("not an authorization_code or refresh_token grant");
         }
 
-        if (parameters.GetValueOrDefault(Parameters.GrantType) != GrantTypes.AuthorizationCode || parameters.GetValueOrDefault(Parameters.Code) is not { } code)
+        if (FastRequestParameters.ReadSingleValues(form, understood) is not { } parameters)
         {
-            return PassOn("not an authorization_code grant with a code");
+            return PassOn("a parameter repeated, empty or not of the grant");
+        }
+
+        if (parameters.GetValueOrDefault(grantParameter!) is not { } grant)
+        {
+            return PassOn("no code or refresh token");
         }
 
         if (ReadClientCredentials(request, parameters) is not { } credentials)
@@ -53,8 +76,9 @@ internal sealed class FastTokenEndpoint(ClientPolicies clients, AuthorizationCod
             return PassOn("unknown client");
         }
 
-        if (!client.Permissions.Contains(Permissions.Endpoints.Token) || !client.Permissions.Contains(Permissions.GrantTypes.AuthorizationCode)
-            || (client.IsConfidential ? secret is null : secret is not null))
+        // A public client's refresh token is OpenIddict's to refuse (this server issues them to authenticated clients only).
+        if (!client.Permissions.Contains(Permissions.Endpoints.Token) || !client.Permissions.Contains(grantPermission!)
+            || (client.IsConfidential ? secret is null : secret is not null || grantType == GrantTypes.RefreshToken))
         {
             return PassOn("client not permitted, or its secret missing or unexpected");
         }
@@ -71,8 +95,10 @@ internal sealed class FastTokenEndpoint(ClientPolicies clients, AuthorizationCod
             return true;
         }
 
-        var outcome = await flow.RedeemCodeAsync(new CodeRedemption(clientId, code, parameters.GetValueOrDefault(Parameters.RedirectUri),
-            parameters.GetValueOrDefault(Parameters.CodeVerifier)), context.RequestAborted);
+        var outcome = grantType == GrantTypes.RefreshToken
+            ? await refreshTokens.RefreshAsync(clientId, grant, context.RequestAborted)
+            : await codes.RedeemCodeAsync(new CodeRedemption(clientId, grant, parameters.GetValueOrDefault(Parameters.RedirectUri),
+                parameters.GetValueOrDefault(Parameters.CodeVerifier)), context.RequestAborted);
         await (outcome.Tokens is { } tokens ? TokenResponse.WriteAsync(context, tokens) : TokenResponse.WriteRefusalAsync(context, outcome.Refusal!));
         return true;
     }

@@ -21,11 +21,14 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
 {
     private const string Confidential = CorbadoOidcServerFactory.ConfidentialClientId;
     private const string Public = CorbadoOidcServerFactory.PublicClientId;
+    private const string RefreshingOtherId = "other-refresher";
+    private const string RefreshingOtherSecret = "other-refresher-secret-0123456789abcdef";
+    private const string RefreshingOtherRedirectUri = "https://other-refresher.example/callback";
 
     private readonly CorbadoOidcServerFactory _fast = new(settings =>
     {
         settings["Oidc:FastPath"] = "true";
-        settings["RateLimiting:Enabled"] = "false";
+        AllowRefreshTokens(settings);
     });
 
     private CorbadoOidcServerFactory? _openIddict;
@@ -34,9 +37,20 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
     private CorbadoOidcServerFactory OpenIddictDoor => _openIddict ??= new(settings =>
     {
         settings["Oidc:FastPath"] = "false";
-        settings["RateLimiting:Enabled"] = "false";
         settings["Corbado:JwksFile"] = _fast.JwksFile;
+        AllowRefreshTokens(settings);
     });
+
+    /// <summary>The confidential client and a second one get refresh tokens (for the refresh_token cases).</summary>
+    private static void AllowRefreshTokens(Dictionary<string, string?> settings)
+    {
+        settings["RateLimiting:Enabled"] = "false";
+        settings["Clients:0:AllowRefreshTokens"] = "true";
+        settings["Clients:2:ClientId"] = RefreshingOtherId;
+        settings["Clients:2:ClientSecret"] = RefreshingOtherSecret;
+        settings["Clients:2:RedirectUris:0"] = RefreshingOtherRedirectUri;
+        settings["Clients:2:AllowRefreshTokens"] = "true";
+    }
 
     public void Dispose()
     {
@@ -50,19 +64,24 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
     public async Task BothDoors_SeededValidAndHostileRequests_GiveTheSameOutcomes()
     {
         var seed = Setting("CORBADO_DIFF_SEED", 20261130);
-        var cases = Setting("CORBADO_DIFF_CASES", 160);
+        var cases = Setting("CORBADO_DIFF_CASES", 240);
         var random = new Random(seed);
         using var fast = _fast.CreateProtocolClient();
         using var openIddict = OpenIddictDoor.CreateProtocolClient();
         var differences = new List<string>();
         var seen = new Dictionary<string, int>();
+        var refreshSeen = new HashSet<string>();
 
         for (var i = 0; i < cases; i++)
         {
-            var generated = i % 2 == 0 ? AuthorizeCase(random) : TokenCase(random);
+            var generated = (i % 3) switch { 0 => AuthorizeCase(random), 1 => TokenCase(random), _ => RefreshCase(random) };
             var fastOutcome = await generated.Run(fast, _fast);
             var openIddictOutcome = await generated.Run(openIddict, OpenIddictDoor);
             seen[fastOutcome.ToString()] = seen.GetValueOrDefault(fastOutcome.ToString()) + 1;
+            if (i % 3 == 2)
+            {
+                refreshSeen.Add(fastOutcome.ToString());
+            }
             if (fastOutcome != openIddictOutcome)
             {
                 differences.Add($"seed {seed} case {i} ({generated.Description}): fast path {fastOutcome}, OpenIddict {openIddictOutcome}");
@@ -76,6 +95,9 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
         Assert.Contains(seen.Keys, key => key.Contains("Tokens = True", StringComparison.Ordinal));
         Assert.Contains(seen.Keys, key => key.Contains("access_denied", StringComparison.Ordinal));
         Assert.Contains(seen.Keys, key => key.Contains("invalid_grant", StringComparison.Ordinal));
+        Assert.Contains(refreshSeen, key => key.Contains("Tokens = True", StringComparison.Ordinal));
+        Assert.Contains(refreshSeen, key => key.Contains("invalid_grant", StringComparison.Ordinal));
+        Assert.Contains(refreshSeen, key => key.Contains("invalid_client", StringComparison.Ordinal));
     }
 
     /// <summary>What a test can see of an answer, without values that differ per server (codes, tokens, the issuer's port).</summary>
@@ -306,7 +328,7 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
                 _ => null,
             };
 
-            using var request = TokenRequest(sent, authentication, clientId, repeatCode ? code : null, contentType!);
+            using var request = TokenRequest(sent, authentication, clientId, repeatCode ? ("code", code) : null, contentType!);
             using var response = await client.SendAsync(request);
             var body = await response.Content.ReadAsStringAsync();
             var error = JsonError(body);
@@ -315,7 +337,82 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
         });
     }
 
-    private static HttpRequestMessage TokenRequest(Dictionary<string, string?> form, string authentication, string clientId, string? repeatedCode, string contentType)
+    /// <summary>
+    /// A refresh_token request (RFC 6749 §6) of the confidential client, for a refresh token from a login with
+    /// <c>offline_access</c>: own, spent, garbage, another client's or repeated, with the client authentication,
+    /// grant type and extra parameters varied as for codes.
+    /// </summary>
+    private Case RefreshCase(Random random)
+    {
+        var mutations = new List<string> { "refresh" };
+        var form = new Dictionary<string, string?> { ["grant_type"] = "refresh_token" };
+        var authentication = Pick(random, ["basic", "basic", "post", "post", "basic+body id", "basic+other body id", "basic+post secret",
+            "basic empty secret", "basic wrong secret", "post wrong secret", "none", "post id only", "basic unknown client"]);
+        mutations.Add(authentication);
+        var tokenChoice = Pick(random, ["own", "own", "own", "own", "garbage", "missing", "spent", "repeated", "other client's"]);
+        mutations.Add("refresh token " + tokenChoice);
+        for (var m = random.Next(2) == 0 ? 0 : random.Next(1, 3); m > 0; m--)
+        {
+            switch (random.Next(3))
+            {
+                case 0:
+                    form["grant_type"] = Pick(random, [null, "", "refresh_token ", "REFRESH_TOKEN", "authorization_code"]);
+                    mutations.Add("grant_type=" + Show(form["grant_type"]));
+                    break;
+                case 1:
+                    var extra = Pick(random, ["scope", "resource", "audience", "code", "redirect_uri", "code_verifier", "nonce", "client_assertion_type"]);
+                    form[extra] = Pick(random, ["openid", "openid offline_access", "openid profile email", "https://api.example", "x", ""]);
+                    mutations.Add($"{extra}={Show(form[extra])}");
+                    break;
+                case 2:
+                    mutations.Add("content type");
+                    form["\u0001content-type"] = Pick(random, ["application/json", "application/x-www-form-urlencoded; charset=utf-8", "multipart/form-data; boundary=x"]);
+                    break;
+            }
+        }
+
+        return new Case(string.Join(", ", mutations), async (client, factory) =>
+        {
+            var own = await RefreshTokenAsync(client, Confidential, CorbadoOidcServerFactory.ConfidentialClientSecret);
+            var sent = new Dictionary<string, string?>(form);
+            var contentType = sent.Remove("\u0001content-type", out var type) ? type : "application/x-www-form-urlencoded";
+            sent["refresh_token"] = tokenChoice switch
+            {
+                "garbage" => "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA",
+                "missing" => null,
+                "other client's" => await RefreshTokenAsync(client, RefreshingOtherId, RefreshingOtherSecret),
+                _ => own,
+            };
+            if (tokenChoice == "spent")
+            {
+                using var spend = TokenRequest(new() { ["grant_type"] = "refresh_token", ["refresh_token"] = own }, "basic", Confidential, null,
+                    "application/x-www-form-urlencoded");
+                (await client.SendAsync(spend)).Dispose();
+            }
+
+            using var request = TokenRequest(sent, authentication, Confidential, tokenChoice == "repeated" ? ("refresh_token", own) : null, contentType!);
+            using var response = await client.SendAsync(request);
+            var body = await response.Content.ReadAsStringAsync();
+            var error = JsonError(body);
+            return new Outcome((int)response.StatusCode, error?.Error, error?.Description, error?.Uri, null, null, null, false,
+                body.Contains("\"access_token\"", StringComparison.Ordinal), response.Headers.WwwAuthenticate.ToString());
+        });
+    }
+
+    /// <summary>A fresh refresh token of <paramref name="clientId"/>: a login with offline_access and its code redeemed.</summary>
+    private async Task<string> RefreshTokenAsync(HttpClient client, string clientId, string secret)
+    {
+        var redirectUri = clientId == Confidential ? CorbadoOidcServerFactory.ConfidentialRedirectUri : RefreshingOtherRedirectUri;
+        var authorize = OidcProtocol.AuthorizeParameters(_fast.Minter.Mint(), clientId, redirectUri);
+        authorize["scope"] = "openid offline_access";
+        var code = (await client.AuthorizeAsync(authorize)).Code ?? throw new InvalidOperationException("No code for the refresh case.");
+        using var response = await client.RedeemCodeAsync(code, clientId, secret, redirectUri);
+        var body = await response.ReadJsonAsync();
+        return body.GetProperty("refresh_token").GetString() ?? throw new InvalidOperationException("No refresh token for the refresh case.");
+    }
+
+    private static HttpRequestMessage TokenRequest(Dictionary<string, string?> form, string authentication, string clientId, (string Name, string Value)? repeated,
+        string contentType)
     {
         const string secret = CorbadoOidcServerFactory.ConfidentialClientSecret;
         string? basic = null;
@@ -335,9 +432,9 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
         }
 
         var pairs = form.Where(p => p.Value is not null).Select(p => p.Key + "=" + Uri.EscapeDataString(p.Value!)).ToList();
-        if (repeatedCode is not null)
+        if (repeated is { } parameter)
         {
-            pairs.Add("code=" + Uri.EscapeDataString(repeatedCode));
+            pairs.Add(parameter.Name + "=" + Uri.EscapeDataString(parameter.Value));
         }
 
         var content = new StringContent(string.Join('&', pairs), Encoding.UTF8);

@@ -28,6 +28,7 @@ public sealed class FastPathTests
     {
         settings["Oidc:FastPath"] = fastPath ? "true" : "false";
         settings["Logging:LogLevel:Corbado"] = "Debug";
+        settings["Clients:0:AllowRefreshTokens"] = "true";
         // A client as Okta's IdP settings make it: request objects signed with the secret (its default) or its key pair.
         settings["Clients:2:ClientId"] = OktaClientId;
         settings["Clients:2:ClientSecret"] = OktaSecret;
@@ -99,6 +100,38 @@ public sealed class FastPathTests
             && line.Contains("Request to /authorize passed on to OpenIddict: " + condition + " ", StringComparison.Ordinal));
         // Both doors issue the login flow's codes, so the fast door redeems a code OpenIddict's door issued.
         Assert.Equal(1, FastPathLines(capture, "/token"));
+    }
+
+    [Fact]
+    public async Task Refresh_WithoutScope_IsAnsweredOnTheFastPath_AndWithAScopeByOpenIddict()
+    {
+        var capture = new LogCapture();
+        using var factory = CreateFactory(capture);
+        using var client = factory.CreateProtocolClient();
+        var login = await LoginAsync(factory, client, request => request["scope"] = "openid offline_access");
+
+        var refreshed = await RefreshAsync(client, login.GetProperty("refresh_token").GetString()!);
+        Assert.Equal(2, FastPathLines(capture, "/token"));
+        var narrowed = await RefreshAsync(client, refreshed.GetProperty("refresh_token").GetString()!, scope: "openid");
+
+        Assert.NotNull(narrowed.GetProperty("id_token").GetString());
+        Assert.Equal(2, FastPathLines(capture, "/token"));
+        Assert.Contains(capture.Lines, line => line.Contains("[2010]", StringComparison.Ordinal)
+            && line.Contains("Request to /token passed on to OpenIddict: a parameter repeated, empty or not of the grant ", StringComparison.Ordinal));
+    }
+
+    private static async Task<JsonElement> RefreshAsync(HttpClient client, string refreshToken, string? scope = null)
+    {
+        var form = new Dictionary<string, string> { ["grant_type"] = "refresh_token", ["refresh_token"] = refreshToken };
+        if (scope is not null)
+        {
+            form["scope"] = scope;
+        }
+
+        using var response = await client.PostWithBasicAsync("token", new FormUrlEncodedContent(form),
+            CorbadoOidcServerFactory.ConfidentialClientId, CorbadoOidcServerFactory.ConfidentialClientSecret);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        return await response.ReadJsonAsync();
     }
 
     [Fact]
