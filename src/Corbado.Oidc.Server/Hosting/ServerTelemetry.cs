@@ -19,6 +19,13 @@ public static class ServerTelemetry
     /// <summary>The standard OpenTelemetry variable that turns tracing on.</summary>
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
+    /// <summary>The meters ASP.NET Core publishes (what the OpenTelemetry ASP.NET Core instrumentation subscribes to).</summary>
+    internal static readonly string[] AspNetCoreMeters =
+    [
+        "Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Http.Connections",
+        "Microsoft.AspNetCore.Routing", "Microsoft.AspNetCore.Diagnostics", "Microsoft.AspNetCore.RateLimiting",
+    ];
+
     public static WebApplicationBuilder AddCorbadoOidcTelemetry(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -48,8 +55,11 @@ public static class ServerTelemetry
             builder.WebHost.UseUrls([.. PublicUrls(builder.WebHost), $"http://{UrlHost(management.Host)}:{port}"]);
             telemetry.WithMetrics(metrics => metrics
                 .AddMeter(OidcMetrics.MeterName)
-                // ASP.NET Core's own meters (hosting, Kestrel, routing, rate limiting), outgoing HTTP, runtime, process.
-                .AddAspNetCoreInstrumentation()
+                // ASP.NET Core's own meters (hosting, Kestrel, routing, rate limiting, exception handling), by name: the
+                // same instruments as AddAspNetCoreInstrumentation() without the middleware it also adds around every
+                // request (only to tag the request duration with error.type, which ASP.NET Core's hosting and exception
+                // handler already set); outgoing HTTP, runtime, process.
+                .AddMeter(AspNetCoreMeters)
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddProcessInstrumentation()
