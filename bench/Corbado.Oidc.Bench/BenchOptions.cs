@@ -70,8 +70,16 @@ public sealed record BenchOptions
     /// Hints pre-minted for that wait, per entry point that takes one per operation (about 15-20 s of browser logins on
     /// one core); a longer wait has the rest minted on the driver's core while it goes.
     /// </summary>
-    public int WarmupHintAllowance => WarmupJitLimitSeconds > 0 ? 15_000 : 0;
+    public int WarmupHintAllowance => WarmupJitLimitSeconds > 0 ? WarmupHints ?? DefaultWarmupHints : 0;
+
+    public const int DefaultWarmupHints = 15_000;
+
+    /// <summary><c>--warmup-hints</c>: the allowance above; null for <see cref="DefaultWarmupHints"/>.</summary>
+    public int? WarmupHints { get; init; }
     public const double JitSettledPercent = 1;
+
+    /// <summary>Hints owed ahead of a warm-up slice past the allowance, at the least (a slice of 2 s at 2,000 operations/s).</summary>
+    public const int MinWarmupSliceHints = 4_000;
     /// <summary>Hints minted before timing; null: every login up to <see cref="AutoPremintLimit"/> (all of them with a longer hint lifetime).</summary>
     public int? Premint { get; init; }
     public int HintLifetimeSeconds { get; init; } = (int)HintSupply.DefaultLifetime.TotalSeconds;
@@ -145,11 +153,13 @@ public static class BenchCommandLine
         });
         var hintLifetime = Bounded(new Option<int>("--hint-lifetime") { Description = "Seconds from iat to exp of every hint; the server is started with Corbado__MaxAge set to match (it allows at most 3600). Longer than 300 lets a long run be pre-minted whole.", DefaultValueFactory = _ => (int)HintSupply.DefaultLifetime.TotalSeconds }, 120, 3600);
 
+        var warmupHints = Bounded(new Option<int>("--warmup-hints") { Description = "Hints pre-minted for the wait of --warmup-jit-limit, per entry point that takes one per operation; past them, each slice's hints are owed to the driver-side producer before the slice starts.", DefaultValueFactory = _ => BenchOptions.DefaultWarmupHints }, 0, 1_000_000);
+
         var smoke = new Option<bool>("--smoke") { Description = "Print only the logins and errors (the test script's smoke run), no progress and no target verdicts; exit 1 on any failed login." };
 
         var root = new RootCommand("Corbado.Oidc login benchmark: starts the server, drives full passkey logins, reports throughput, latency and cost.")
         {
-            logins, concurrency, durationLimit, database, entry, quietServer, scrapeInterval, serverOutput, floorIterations, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, warmupJitLimit, premint, hintLifetime, smoke,
+            logins, concurrency, durationLimit, database, entry, quietServer, scrapeInterval, serverOutput, floorIterations, requestObject, connectionString, serverCpu, driverCpu, json, markdown, markdownBlock, window, serverDll, serverEnvironment, warmup, warmupJitLimit, warmupHints, premint, hintLifetime, smoke,
         };
         root.Subcommands.Add(AbSummaryCommand());
         root.SetAction((parse, cancellationToken) => run(new BenchOptions
@@ -180,6 +190,7 @@ public static class BenchCommandLine
             ServerDll = parse.GetValue(serverDll),
             Warmup = parse.GetValue(warmup),
             WarmupJitLimitSeconds = parse.GetValue(smoke) ? 0 : parse.GetValue(warmupJitLimit),
+            WarmupHints = parse.GetValue(warmupHints),
             Premint = parse.GetValue(premint),
             HintLifetimeSeconds = parse.GetValue(hintLifetime),
             Smoke = parse.GetValue(smoke),

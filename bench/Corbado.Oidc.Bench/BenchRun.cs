@@ -294,6 +294,8 @@ public static class BenchRun
         double? lastPercent = null;
         var quietSlices = 0;
         var jitLimit = watch.Elapsed + deadline;
+        var hintBudget = options.WarmupHintAllowance;
+        var lastSliceOperations = 0;
         // Prometheus scrapes the shipped server all the time: the exporter's code warms up with the rest.
         var scraper = configuration.ManagementPort && server.ManagementAddress is { } management
             ? new MetricsScraper(management, TimeSpan.FromSeconds(configuration.ScrapeIntervalSeconds), maxScrapes: options.WarmupJitLimitSeconds / configuration.ScrapeIntervalSeconds + 1)
@@ -305,16 +307,28 @@ public static class BenchRun
             {
                 var cpuBefore = server.CpuSeconds();
                 var jitBefore = server.JitThreadCpuSeconds();
-                // A slice is bounded by time (no new operation starts after it) and by count.
-                var warm = await driver.RunAsync(100_000, options.Concurrency, slice, log: null, () => !server.HasExited, cancellationToken);
-                ThrowIfFailed(warm);
-                // Past the pre-minted allowance, every hint the wait took is owed to the timed run by the producer.
-                var before = operations - options.Warmup;
-                operations += warm.Attempted;
+                var count = 100_000;
                 if (EntryPoints.UsesHintPerOperation(entry))
                 {
-                    hints.Owe(Math.Max(0, operations - options.Warmup - Math.Max(before, options.WarmupHintAllowance)));
+                    // Every operation takes a hint: past the pre-minted allowance, the producer is owed this slice's
+                    // hints before it starts (twice the last slice's operations), and the slice takes no more than
+                    // that, so no operation waits for a hint nobody will mint. What a slice leaves is the timed run's.
+                    var wanted = Math.Max(BenchOptions.MinWarmupSliceHints, 2 * lastSliceOperations);
+                    if (hintBudget < wanted)
+                    {
+                        hints.Owe(wanted - hintBudget);
+                        hintBudget = wanted;
+                    }
+
+                    count = hintBudget;
                 }
+
+                // A slice is bounded by time (no new operation starts after it) and by count.
+                var warm = await driver.RunAsync(count, options.Concurrency, slice, log: null, () => !server.HasExited, cancellationToken);
+                ThrowIfFailed(warm);
+                operations += warm.Attempted;
+                hintBudget -= warm.Attempted;
+                lastSliceOperations = warm.Attempted;
                 var cpu = server.CpuSeconds() - cpuBefore;
                 lastPercent = cpu > 0 ? Math.Round(100 * (server.JitThreadCpuSeconds() - jitBefore) / cpu, 2) : null;
                 quietSlices = lastPercent is { } percent && percent < BenchOptions.JitSettledPercent ? quietSlices + 1 : 0;
