@@ -248,8 +248,7 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
             ["grant_type"] = "authorization_code",
             ["redirect_uri"] = redirectUri,
         };
-        var authentication = usePublic ? "body id" : Pick(random, ["basic", "basic", "post", "post", "basic+body id", "basic+other body id", "basic+post secret",
-            "basic empty secret", "basic wrong secret", "post wrong secret", "none", "post id only", "basic unknown client"]);
+        var authentication = usePublic ? "body id" : Pick(random, ConfidentialAuthentications);
         mutations.Add(authentication);
         var codeChoice = Pick(random, ["own", "own", "own", "own", "garbage", "missing", "replayed", "repeated", "other client's"]);
         mutations.Add("code " + codeChoice);
@@ -329,11 +328,7 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
             };
 
             using var request = TokenRequest(sent, authentication, clientId, repeatCode ? ("code", code) : null, contentType!);
-            using var response = await client.SendAsync(request);
-            var body = await response.Content.ReadAsStringAsync();
-            var error = JsonError(body);
-            return new Outcome((int)response.StatusCode, error?.Error, error?.Description, error?.Uri, null, null, null, false,
-                body.Contains("\"access_token\"", StringComparison.Ordinal), response.Headers.WwwAuthenticate.ToString());
+            return await TokenOutcomeAsync(client, request);
         });
     }
 
@@ -346,8 +341,7 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
     {
         var mutations = new List<string> { "refresh" };
         var form = new Dictionary<string, string?> { ["grant_type"] = "refresh_token" };
-        var authentication = Pick(random, ["basic", "basic", "post", "post", "basic+body id", "basic+other body id", "basic+post secret",
-            "basic empty secret", "basic wrong secret", "post wrong secret", "none", "post id only", "basic unknown client"]);
+        var authentication = Pick(random, ConfidentialAuthentications);
         mutations.Add(authentication);
         var tokenChoice = Pick(random, ["own", "own", "own", "own", "garbage", "missing", "spent", "repeated", "other client's"]);
         mutations.Add("refresh token " + tokenChoice);
@@ -391,11 +385,7 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
             }
 
             using var request = TokenRequest(sent, authentication, Confidential, tokenChoice == "repeated" ? ("refresh_token", own) : null, contentType!);
-            using var response = await client.SendAsync(request);
-            var body = await response.Content.ReadAsStringAsync();
-            var error = JsonError(body);
-            return new Outcome((int)response.StatusCode, error?.Error, error?.Description, error?.Uri, null, null, null, false,
-                body.Contains("\"access_token\"", StringComparison.Ordinal), response.Headers.WwwAuthenticate.ToString());
+            return await TokenOutcomeAsync(client, request);
         });
     }
 
@@ -409,6 +399,19 @@ public sealed class DoorEquivalenceTests(ITestOutputHelper output) : IDisposable
         using var response = await client.RedeemCodeAsync(code, clientId, secret, redirectUri);
         var body = await response.ReadJsonAsync();
         return body.GetProperty("refresh_token").GetString() ?? throw new InvalidOperationException("No refresh token for the refresh case.");
+    }
+
+    /// <summary>How a confidential client's token request authenticates (or fails to), weighted towards the valid ones.</summary>
+    private static readonly string[] ConfidentialAuthentications = ["basic", "basic", "post", "post", "basic+body id", "basic+other body id",
+        "basic+post secret", "basic empty secret", "basic wrong secret", "post wrong secret", "none", "post id only", "basic unknown client"];
+
+    private static async Task<Outcome> TokenOutcomeAsync(HttpClient client, HttpRequestMessage request)
+    {
+        using var response = await client.SendAsync(request);
+        var body = await response.Content.ReadAsStringAsync();
+        var error = JsonError(body);
+        return new Outcome((int)response.StatusCode, error?.Error, error?.Description, error?.Uri, null, null, null, false,
+            body.Contains("\"access_token\"", StringComparison.Ordinal), response.Headers.WwwAuthenticate.ToString());
     }
 
     private static HttpRequestMessage TokenRequest(Dictionary<string, string?> form, string authentication, string clientId, (string Name, string Value)? repeated,
