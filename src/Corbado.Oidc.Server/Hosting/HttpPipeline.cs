@@ -61,6 +61,7 @@ public static partial class HttpPipeline
     public static WebApplication UseHttpHardening(this WebApplication app)
     {
         app.UseForwardedHeaders();
+        app.UseProtocolRouteTags();
         app.UseExceptionHandler();
         if (!app.Environment.IsDevelopment())
         {
