@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Corbado.Oidc.Testing;
@@ -160,6 +161,20 @@ public sealed class ServerProcess : IDisposable
 
         throw new TimeoutException($"The server was not ready within {timeout}. Output:\n{Output}");
     }
+
+    /// <summary>SIGTERM: a graceful stop, as <c>docker stop</c>, systemd and Kubernetes ask for one.</summary>
+    public void Terminate()
+    {
+        if (!_process.HasExited && SendSignal(_process.Id, SigTerm) != 0)
+        {
+            throw new InvalidOperationException($"kill({_process.Id}, SIGTERM) failed with errno {Marshal.GetLastPInvokeError()}.");
+        }
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>SIGKILL: no shutdown hooks, no flush, as a crash or an OOM kill.</summary>
     public void Kill()

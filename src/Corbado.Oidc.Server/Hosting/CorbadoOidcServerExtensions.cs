@@ -29,6 +29,9 @@ public static class CorbadoOidcServerExtensions
         // An expected start-up failure (a port in use) is reported by ServerRunner in one sentence; the host would log
         // it first with its stack trace ("Hosting failed to start"). Unexpected ones still end as an unhandled exception.
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
+        // The console lines of ASP.NET Core's logger, written in batches (a lock, a wake-up and a write per line cost
+        // a shipped login more than formatting its audit events).
+        builder.Logging.UseBatchedConsole();
 
         services.AddOptions<List<Core.Options.ClientRegistration>>().Bind(builder.Configuration.GetSection(Core.Options.ClientRegistration.SectionName))
             .ValidateAtStartup();

@@ -109,6 +109,13 @@ public sealed class OperatedServer : IDisposable
         }
     }
 
+    /// <summary>Asks for a graceful stop (SIGTERM) and waits (bounded) for the exit code.</summary>
+    public Task<int> TerminateAsync(TimeSpan timeout)
+    {
+        _process.Terminate();
+        return _process.WaitForExitAsync(timeout);
+    }
+
     public void Dispose()
     {
         _process.Dispose();
