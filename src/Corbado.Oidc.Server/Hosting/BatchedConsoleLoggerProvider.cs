@@ -10,16 +10,16 @@ namespace Corbado.Oidc.Server.Hosting;
 /// <summary>
 /// The server's console logger: the lines of ASP.NET Core's console logger (its formatters, options and
 /// <c>Logging:Console</c> configuration, byte for byte), written in batches. Microsoft's logger takes a lock, wakes its
-/// writer thread and makes a write system call (several: <see cref="Console.Out"/> flushes every 256 characters) for
-/// every line; under load that was most of the shipped configuration's logging cost (docs/benchmarks.md). Here a line is
+/// writer thread and writes to <see cref="Console.Out"/> for every line; under load that was most of the shipped
+/// configuration's logging cost (docs/benchmarks.md, fourth session). Here a line is
 /// formatted on the caller's thread as there, queued without a lock, and the writer thread, woken at most once per
 /// <see cref="BatchDelay"/>, writes what has gathered in one call.
 /// </summary>
 /// <remarks>
 /// No line is dropped: past <see cref="ConsoleLoggerOptions.MaxQueueLength"/> lines waiting, the logging thread
 /// writes the queue itself (Microsoft's <see cref="ConsoleLoggerQueueFullMode.Wait"/>, its default), and disposing the
-/// provider (the host's graceful stop) writes what is left. A process killed outright loses the lines of the last
-/// <see cref="BatchDelay"/>, as Microsoft's logger loses its queue.
+/// provider (the host's graceful stop) writes what is left; a line logged after that is written at once. A process
+/// killed outright loses the lines of the last <see cref="BatchDelay"/>, as Microsoft's logger loses its queue.
 /// </remarks>
 [ProviderAlias("Console")]
 internal sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportExternalScope
@@ -84,9 +84,10 @@ internal sealed class BatchedConsoleLoggerProvider : ILoggerProvider, ISupportEx
     private void Enqueue(string line, bool toStandardError)
     {
         _queue.Enqueue((line, toStandardError));
-        if (Interlocked.Increment(ref _waiting) > _settings.MaxQueueLength)
+        if (Interlocked.Increment(ref _waiting) > _settings.MaxQueueLength || _stopping.IsSet)
         {
-            // The writer is behind (standard output blocked, or a burst): the caller waits for the write, lines stay.
+            // The writer is behind (standard output blocked, or a burst), or gone (the host has stopped): the caller
+            // waits for the write, lines stay.
             WriteQueued();
         }
         else if (Interlocked.CompareExchange(ref _parked, 0, 1) == 1)

@@ -144,6 +144,20 @@ public sealed class BatchedConsoleLoggerTests
         Assert.Equal(Enumerable.Range(0, lines).Select(i => $"      line {i}"), output.Lines().Where(line => line.StartsWith("      ", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public void LineLoggedAfterTheProviderIsDisposed_IsWrittenAtOnce()
+    {
+        var output = new RecordingStream();
+        var logging = Logging(output, new RecordingStream());
+        var logger = logging.CreateLogger("Corbado.Test");
+        logging.Dispose();
+
+        // A hosted service still stopping, or a finalizer: the writer thread is gone.
+        logger.LogWarning("after the stop");
+
+        Assert.Equal("      after the stop", output.Lines().LastOrDefault());
+    }
+
     private static ILoggerFactory Logging(Stream output, Stream error, params (string Key, string Value)[] settings)
     {
         var configuration = new ConfigurationBuilder()
