@@ -50,4 +50,13 @@ public sealed class KeysOptions
     /// Unset (the default): keys rotate only from the command line.
     /// </summary>
     public TimeSpan? AutomaticRotationInterval { get; set; }
+
+    /// <summary>
+    /// Encrypt access tokens as earlier versions did: a fresh content key per token, wrapped with AES key wrap
+    /// (<c>A256KW</c>). Off (the default): the content key is derived from the same stored <c>enc</c> key once
+    /// (<c>dir</c>, RFC 7518 §4.5), which saves the per-token key wrap. Either way every replica reads both forms; turn
+    /// this on only while a fleet is rolled from a version before 2026-12, so the replicas not yet upgraded can read
+    /// the tokens the upgraded ones issue at /userinfo (docs/operations.md).
+    /// </summary>
+    public bool AccessTokenKeyWrap { get; set; }
 }

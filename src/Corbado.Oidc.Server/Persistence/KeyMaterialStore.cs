@@ -129,7 +129,7 @@ public sealed class KeyMaterialStore(
         }
 
         var keys = rows.Select(k => new ServerKey(k.Id, k.Use, k.Algorithm, k.CreatedAt, k.ActivatesAt, k.RetiresAt, k.ExpiresAt, SecurityKeyOf(k))).ToList();
-        return new KeySet(keys, fingerprint);
+        return new KeySet(keys, fingerprint, keysOptions.Value.AccessTokenKeyWrap);
     }
 
     /// <summary>Loads the current keys (for tests and the command line); throws when none are stored.</summary>

@@ -12,9 +12,13 @@ public sealed class KeySet
 {
     private readonly Dictionary<string, ServerKey[]> _byUseNewestFirst;
 
-    public KeySet(IReadOnlyList<ServerKey> keys, string fingerprint)
+    private readonly bool _accessTokenKeyWrap;
+
+    /// <summary>The set of <paramref name="keys"/>; <paramref name="accessTokenKeyWrap"/> is <c>Keys:AccessTokenKeyWrap</c>.</summary>
+    public KeySet(IReadOnlyList<ServerKey> keys, string fingerprint, bool accessTokenKeyWrap = false)
     {
         Keys = keys;
+        _accessTokenKeyWrap = accessTokenKeyWrap;
         Fingerprint = fingerprint;
         _byUseNewestFirst = keys.GroupBy(k => k.Use, StringComparer.Ordinal).ToDictionary(g => g.Key,
             g => g.OrderByDescending(k => k.ActivatesAt).ThenByDescending(k => k.CreatedAt).ThenBy(k => k.Id, StringComparer.Ordinal).ToArray(),
@@ -23,7 +27,8 @@ public sealed class KeySet
         // OpenIddict validates with every signing and encryption key listed (access tokens at /userinfo) and publishes
         // the asymmetric ones in the JWKS; the internal HMAC keys never leave the server.
         Signing = [.. Of(KeyMaterialStore.InternalSigningUse).Concat(Of(KeyMaterialStore.SigningUse)).Select(k => k.SigningCredentials)];
-        Encryption = [.. Of(KeyMaterialStore.EncryptionUse).Select(k => k.EncryptingCredentials)];
+        // Both forms of every enc key decrypt, whichever this replica writes: a fleet mid-upgrade writes both.
+        Encryption = [.. Of(KeyMaterialStore.EncryptionUse).SelectMany(k => new[] { k.DirectEncryptingCredentials, k.EncryptingCredentials })];
         RequestObjectSecretKey = Of(KeyMaterialStore.RequestObjectSecretUse).Select(k => ((SymmetricSecurityKey)k.Key).Key).LastOrDefault();
     }
 
@@ -36,7 +41,7 @@ public sealed class KeySet
     /// <summary>Every signing key a token of ours may carry: internal HMAC keys first, then the published asymmetric keys.</summary>
     public IReadOnlyList<SigningCredentials> Signing { get; }
 
-    /// <summary>Every access-token encryption key that may have been used.</summary>
+    /// <summary>Every access-token encryption key that may have been used: per stored <c>enc</c> key, its direct (<c>dir</c>) and its key-wrap form.</summary>
     public IReadOnlyList<EncryptingCredentials> Encryption { get; }
 
     /// <summary>The key request-object secrets are protected under (never rotated: the stored secrets depend on it).</summary>
@@ -48,8 +53,15 @@ public sealed class KeySet
     /// <summary>The HMAC key that signs access tokens (read only by this server) at <paramref name="now"/>.</summary>
     public SigningCredentials InternalSigning(DateTimeOffset now) => Current(KeyMaterialStore.InternalSigningUse, now).SigningCredentials;
 
-    /// <summary>The key access tokens are encrypted under at <paramref name="now"/>.</summary>
-    public EncryptingCredentials AccessTokenEncryption(DateTimeOffset now) => Current(KeyMaterialStore.EncryptionUse, now).EncryptingCredentials;
+    /// <summary>
+    /// The key access tokens are encrypted under at <paramref name="now"/>: direct encryption (<c>dir</c>) with the key
+    /// derived from the active <c>enc</c> key, or that key's A256KW key wrap when <c>Keys:AccessTokenKeyWrap</c> is on.
+    /// </summary>
+    public EncryptingCredentials AccessTokenEncryption(DateTimeOffset now)
+    {
+        var key = Current(KeyMaterialStore.EncryptionUse, now);
+        return _accessTokenKeyWrap ? key.EncryptingCredentials : key.DirectEncryptingCredentials;
+    }
 
     private IEnumerable<ServerKey> Of(string use) => _byUseNewestFirst.TryGetValue(use, out var keys) ? keys.Reverse() : [];
 

@@ -35,9 +35,51 @@ public sealed class TokenSigningKeyTests
         });
 
         Assert.Equal("RS256", idToken.Alg);
-        Assert.Equal("A256KW", accessToken.Alg);
+        Assert.Equal("dir", accessToken.Alg);
         Assert.True(decrypted.IsValid, decrypted.Exception?.Message);
         Assert.Equal("HS256", ((JsonWebToken)decrypted.SecurityToken).InnerToken?.Alg ?? ((JsonWebToken)decrypted.SecurityToken).Alg);
+    }
+
+    [Fact]
+    public async Task AccessToken_IsEncryptedDirectly_UnderTheKeyDerivedFromTheActiveEncKey()
+    {
+        using var factory = new CorbadoOidcServerFactory();
+        using var client = factory.CreateProtocolClient();
+
+        var (_, accessToken) = await KeyLogins.LoginAsync(factory, client);
+        var encKey = Assert.Single(factory.Services.GetRequiredService<KeyMaterialStore>().Load().Keys, k => k.Use == KeyMaterialStore.EncryptionUse);
+        var token = new JsonWebToken(accessToken);
+
+        // RFC 7516 §7.1 with RFC 7518 §4.5: five parts, the encrypted key empty, no key wrap per token.
+        Assert.Equal(["dir", "A256CBC-HS512", encKey.Id + ServerKey.DirectKeyIdSuffix], new[] { token.Alg, token.Enc, token.Kid });
+        Assert.Equal(string.Empty, accessToken.Split('.')[1]);
+        Assert.Equal(HttpStatusCode.OK, await KeyLogins.UserInfoAsync(client, accessToken));
+    }
+
+    [Fact]
+    public async Task AccessTokenKeyWrap_ReplicasWritingEitherForm_ReadEachOthersAccessTokens()
+    {
+        // A fleet mid-upgrade (docs/operations.md): replicas with Keys:AccessTokenKeyWrap on write A256KW, the others dir,
+        // on the same database and keys; /userinfo at either accepts both.
+        var directory = System.IO.Directory.CreateTempSubdirectory("corbado-oidc-keywrap-").FullName;
+        void SameDatabase(Dictionary<string, string?> settings) => settings["ConnectionStrings:Oidc"] = $"Data Source={Path.Combine(directory, "oidc.db")}";
+        using (var keyWrap = new CorbadoOidcServerFactory(settings => { SameDatabase(settings); settings["Keys:AccessTokenKeyWrap"] = "true"; }))
+        using (var direct = new CorbadoOidcServerFactory(SameDatabase))
+        using (var keyWrapClient = keyWrap.CreateProtocolClient())
+        using (var directClient = direct.CreateProtocolClient())
+        {
+            var (_, wrapped) = await KeyLogins.LoginAsync(keyWrap, keyWrapClient);
+            var (_, directlyEncrypted) = await KeyLogins.LoginAsync(direct, directClient);
+
+            Assert.Equal("A256KW", new JsonWebToken(wrapped).Alg);
+            Assert.Equal("dir", new JsonWebToken(directlyEncrypted).Alg);
+            Assert.Equal(HttpStatusCode.OK, await KeyLogins.UserInfoAsync(directClient, wrapped));
+            Assert.Equal(HttpStatusCode.OK, await KeyLogins.UserInfoAsync(keyWrapClient, directlyEncrypted));
+            Assert.Equal(HttpStatusCode.OK, await KeyLogins.UserInfoAsync(keyWrapClient, wrapped));
+        }
+
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        System.IO.Directory.Delete(directory, recursive: true);
     }
 
     [Fact]
